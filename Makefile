@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8888
 
-.PHONY: setup lab test lint release bench clean-venv
+.PHONY: setup lab test lint clean-venv
 
 setup: $(STAMP)
 
@@ -25,6 +25,9 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check helpers tests lectures solutions benchmarks
+
+# Each area keeps its own targets in mk/<area>.mk (nbgrader workflow, grading, browser, bench).
+-include mk/*.mk
 
 clean-venv:
 	rm -rf $(VENV)
