@@ -1,0 +1,75 @@
+"""Project-level checks: packaging agrees with the conda file, lint passes, imports work."""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+tomllib = pytest.importorskip("tomllib")  # standard library from Python 3.11
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _name_and_spec(requirement: str) -> tuple[str, str]:
+    """Split 'numpy>=1.24' into ('numpy', '>=1.24'), normalising the name as pip does."""
+    m = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*?)\s*$", requirement)
+    assert m, f"cannot parse requirement {requirement!r}"
+    return m.group(1).lower().replace("_", "-"), m.group(2).replace(" ", "")
+
+
+def _pyproject_requirements() -> dict[str, str]:
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    reqs = list(meta["dependencies"]) + list(meta["optional-dependencies"]["test"])
+    return dict(_name_and_spec(r) for r in reqs)
+
+
+def _conda_requirements() -> dict[str, str]:
+    """The conda packages of environment.yml (not python, pip, or the pip: sub-list)."""
+    out = {}
+    text = (ROOT / "environment.yml").read_text()
+    for line in text.split("dependencies:", 1)[1].splitlines():
+        m = re.match(r"^  - ([A-Za-z0-9_.\-]+[^#]*?)\s*(#.*)?$", line)
+        if m:
+            name, spec = _name_and_spec(m.group(1))
+            if name not in {"python", "pip"}:
+                out[name] = spec
+    return out
+
+
+def test_environment_yml_lists_the_same_packages_as_pyproject():
+    py, conda = _pyproject_requirements(), _conda_requirements()
+    assert py, "no requirements parsed from pyproject.toml"
+    missing = sorted(set(py) - set(conda))
+    extra = sorted(set(conda) - set(py))
+    assert not missing, f"in pyproject.toml but not environment.yml: {missing}"
+    assert not extra, f"in environment.yml but not pyproject.toml: {extra}"
+    differing = {n: (py[n], conda[n]) for n in py if py[n] != conda[n]}
+    assert not differing, f"version constraints differ (pyproject, conda): {differing}"
+
+
+def test_parser_sees_a_disagreement(tmp_path, monkeypatch):
+    """The comparison above can fail: a package dropped from the conda list is noticed."""
+    conda = _conda_requirements()
+    conda.pop("nbval")
+    assert set(_pyproject_requirements()) - set(conda) == {"nbval"}
+
+
+def test_helpers_is_installed_not_path_hacked():
+    """The kernel's Python imports helpers from the repo through the editable install."""
+    code = "import helpers, sys; print(helpers.__file__)"
+    out = subprocess.run([sys.executable, "-c", code], cwd="/", capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert Path(out.stdout.strip()).resolve().parent == ROOT / "helpers"
+
+
+@pytest.mark.skipif(shutil.which("ruff", path=str(Path(sys.executable).parent)) is None,
+                    reason="ruff is not installed in this environment")
+def test_ruff_passes_on_package_tests_and_notebooks():
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent))
+    targets = [p for p in ("helpers", "tests", "lectures", "solutions", "benchmarks", "tools")
+               if (ROOT / p).exists()]
+    out = subprocess.run([ruff, "check", *targets], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
