@@ -1,0 +1,1 @@
+"""Performance measurements of the course (not tests). Run them with `make bench`."""
