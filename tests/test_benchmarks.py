@@ -1,4 +1,4 @@
-"""`make test` runs the benchmark harness once on tiny sizes, only to keep it working (no timing asserts)."""
+"""`make test` runs the benchmark harness once on tiny sizes to keep it working (no timings)."""
 
 import json
 
