@@ -1,0 +1,291 @@
+"""Drive JupyterLab the way a student does: open a notebook, restart and run all, read what shows.
+
+Checks come in two kinds: what the page shows (widgets, error boxes, the kernel status bar) and what
+JupyterLab saved to disk after the run (execution counts, error outputs, stderr), because the saved
+notebook is the exact record of what ran.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+IDLE = re.compile(r"\|\s*Idle")
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+WARNING_LINE = re.compile(r"^.*\b\w*Warning\b:.*$", re.MULTILINE)
+
+# In the page: the visible notebook and its cells.
+_NB = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
+
+_JS_PROMPTS = f"""() => {{
+  const nb = document.querySelector('{_NB}');
+  if (!nb) return null;
+  return [...nb.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
+    .map(p => p.textContent.trim());
+}}"""
+
+# Every top-level widget view in the cells' output areas (not views nested in an Output widget).
+_JS_WIDGETS = f"""() => {{
+  const nb = document.querySelector('{_NB}');
+  const cells = [...nb.querySelectorAll('.jp-Cell')];
+  const found = [];
+  cells.forEach((cell, index) => {{
+    cell.querySelectorAll(
+      ':scope .jp-Cell-outputArea > .jp-OutputArea-child > .jp-OutputArea-output'
+    ).forEach(out => {{
+      const text = out.textContent.trim();
+      const isWidget = out.classList.contains('jupyter-widgets')
+        || out.querySelector(':scope > .jupyter-widgets') !== null
+        || text === 'Loading widget...';
+      if (!isWidget) return;
+      const box = out.getBoundingClientRect();
+      found.push({{
+        cell: index,
+        width: box.width,
+        height: box.height,
+        loading: text === 'Loading widget...',
+        error: /Error displaying widget/.test(text)
+          || out.querySelector('.jupyter-widgets-error-widget') !== null,
+        text: text.slice(0, 200),
+      }});
+    }});
+  }});
+  return found;
+}}"""
+
+# What a widget shows, without its own controls (a slider's readout changes by itself).
+_JS_SNAPSHOT = """(el) => {
+  const copy = el.cloneNode(true);
+  copy.querySelectorAll('.widget-readout, .widget-slider, .jupyter-button, input, select,'
+    + ' textarea, .widget-dropdown, .widget-toggle-buttons').forEach(n => n.remove());
+  const hash = s => {
+    let x = 7;
+    for (let i = 0; i < s.length; i++) x = (x * 31 + s.charCodeAt(i)) | 0;
+    return x;
+  };
+  const images = [...el.querySelectorAll('img')].map(i => hash(i.src));
+  const errors = [...el.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]')]
+    .map(n => n.textContent.slice(0, 500));
+  return {text: copy.textContent.replace(/\\s+/g, ' ').trim(), images, errors};
+}"""
+
+
+@dataclass
+class RunResult:
+    """What a run left in the saved notebook."""
+
+    notebook: nbformat.NotebookNode
+    not_executed: list[int] = field(default_factory=list)  # code cells without an execution count
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (cell, "Ename: evalue")
+    warnings: list[tuple[int, str]] = field(default_factory=list)  # (cell, warning line)
+    widget_outputs: list[int] = field(default_factory=list)  # cell of each widget-view output
+    seconds: float = 0.0
+
+    def first_error_cell(self) -> int | None:
+        return self.errors[0][0] if self.errors else None
+
+
+def analyse(nb: nbformat.NotebookNode) -> RunResult:
+    """Read execution counts, errors, warnings and widget outputs from a saved notebook."""
+    result = RunResult(notebook=nb)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        if cell.source.strip() and cell.execution_count is None:
+            result.not_executed.append(i)
+        for out in cell.get("outputs", []):
+            if out.output_type == "error":
+                result.errors.append((i, f"{out.ename}: {out.evalue}"))
+            elif out.output_type == "stream" and out.name == "stderr":
+                result.warnings += [(i, m.strip()) for m in WARNING_LINE.findall(out.text)]
+            elif WIDGET_MIME in out.get("data", {}):
+                if out.data[WIDGET_MIME].get("model_id"):
+                    result.widget_outputs.append(i)
+    return result
+
+
+class Lab:
+    """One browser page on the test server, with a folder for its screenshots."""
+
+    def __init__(self, page, server, shots: Path):
+        self.page = page
+        self.server = server
+        self.shots = shots
+        self.count = 0
+        self.page_errors: list[str] = []
+        page.on("pageerror", lambda exc: self.page_errors.append(str(exc)))
+
+    # ------------------------------------------------------------------ basics
+    def screenshot(self, name: str, element=None) -> Path:
+        """Save a numbered PNG of the page (or of `element`) in this test's folder."""
+        self.count += 1
+        path = self.shots / f"{self.count:02d}_{name}.png"
+        (element or self.page).screenshot(path=str(path))
+        return path
+
+    def screenshot_notebook(self, name: str) -> list[Path]:
+        """Screenshot the whole notebook, one viewport at a time from the top."""
+        scroller = self.page.locator(
+            ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer")
+        height = scroller.evaluate("el => el.clientHeight")
+        total = scroller.evaluate("el => el.scrollHeight")
+        paths, top, part = [], 0, 1
+        while True:
+            scroller.evaluate(f"el => {{ el.scrollTop = {top}; }}")
+            self.page.wait_for_timeout(150)
+            paths.append(self.screenshot(f"{name}_p{part:02d}"))
+            top += max(height - 60, 200)
+            part += 1
+            if top >= total or part > 40:
+                break
+        scroller.evaluate("el => { el.scrollTop = 0; }")
+        return paths
+
+    def menu(self, top: str, item: str) -> None:
+        """Click menu-bar entry `top`, then its item whose label starts with `item`."""
+        self.page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{top}$")).click()
+        self.page.locator(".lm-Menu-itemLabel",
+                          has_text=re.compile("^" + re.escape(item))).first.click()
+
+    def wait_idle(self, timeout: float = 60) -> None:
+        """Wait for the status bar to read "Python 3 (ipykernel) | Idle" (a kernel exists)."""
+        self.page.locator("#jp-main-statusbar").get_by_text(IDLE).first.wait_for(
+            timeout=timeout * 1000)
+
+    def open_notebook(self, relpath: str, timeout: float = 90) -> None:
+        """Open `relpath` (relative to the server root) in a fresh workspace; wait for a kernel."""
+        self.page.goto(self.server.url(f"lab/tree/{relpath}", reset=""))
+        self.page.locator(_NB).wait_for(timeout=timeout * 1000)
+        self.wait_idle(timeout)
+
+    # ------------------------------------------------------------------ running
+    def prompts(self) -> list[str]:
+        return self.page.evaluate(_JS_PROMPTS) or []
+
+    def restart_and_run_all(self, timeout: float = 240) -> float:
+        """Clear outputs, press "Restart the kernel and run all cells", wait until it is done.
+
+        Done means: no cell is queued or running ("[*]"), some cell has a new execution count,
+        and the kernel reads Idle, twice in a row half a second apart. Returns the seconds taken.
+        """
+        self.menu("Edit", "Clear Outputs of All Cells")
+        self.page.wait_for_function(
+            f"() => [...document.querySelectorAll('{_NB} .jp-CodeCell .jp-InputArea-prompt')]"
+            ".every(p => !/\\d/.test(p.textContent))", timeout=10_000)
+        start = time.monotonic()
+        self.page.locator(
+            '.jp-NotebookPanel:not(.lm-mod-hidden) [data-command="notebook:restart-run-all"]'
+        ).first.click()
+        self.page.locator(".jp-Dialog .jp-mod-accept").click()
+        self.page.locator(".jp-Dialog").wait_for(state="detached")
+        done_twice = 0
+        while done_twice < 2:
+            if time.monotonic() - start > timeout:
+                raise AssertionError(f"notebook still running after {timeout} s: prompts "
+                                     f"{self.prompts()}")
+            prompts = self.prompts()
+            status = self.page.locator("#jp-main-statusbar").inner_text()
+            done = (not any("*" in p for p in prompts)
+                    and any(re.search(r"\d", p) for p in prompts)
+                    and IDLE.search(status) is not None)
+            done_twice = done_twice + 1 if done else 0
+            self.page.wait_for_timeout(500)
+        return time.monotonic() - start
+
+    def save(self) -> None:
+        """Save with Ctrl+S and wait until the tab is no longer marked dirty."""
+        self.page.locator(_NB).click(position={"x": 5, "y": 5})
+        self.page.keyboard.press("Escape")
+        self.page.keyboard.press("Control+s")
+        self.page.wait_for_function(
+            "() => !document.querySelector('#jp-main-dock-panel .lm-TabBar-tab.jp-mod-dirty')",
+            timeout=15_000)
+        self.page.wait_for_timeout(300)
+
+    def saved(self, relpath: str) -> nbformat.NotebookNode:
+        return nbformat.read(self.server.root / relpath, as_version=4)
+
+    def run_and_check(self, relpath: str, timeout: float = 240) -> RunResult:
+        """Restart and run all, save, and return what the saved notebook records."""
+        seconds = self.restart_and_run_all(timeout)
+        self.save()
+        result = analyse(self.saved(relpath))
+        result.seconds = seconds
+        return result
+
+    # ------------------------------------------------------------------ cells and widgets
+    def cell(self, index: int):
+        return self.page.locator(f"{_NB} .jp-WindowedPanel-viewport > .jp-Cell").nth(index)
+
+    def cell_error_text(self, index: int) -> str:
+        """The text of error outputs shown under cell `index` ("" when none)."""
+        loc = self.cell(index).locator(
+            '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+        return "\n".join(loc.all_inner_texts())
+
+    def widgets(self, timeout: float = 20) -> list[dict]:
+        """Top-level widget views on the page, after waiting for "Loading widget..." to go."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.page.evaluate(_JS_WIDGETS)
+            if not any(w["loading"] for w in found) or time.monotonic() > deadline:
+                return found
+            self.page.wait_for_timeout(250)
+
+    def set_cell_source(self, index: int, text: str) -> None:
+        """Replace the text of cell `index` as a student pasting does: select all, insert."""
+        editor = self.cell(index).locator(".jp-InputArea-editor .cm-content")
+        editor.click()
+        self.page.keyboard.press("Control+a")
+        self.page.keyboard.insert_text(text)
+        self.page.keyboard.press("Escape")
+
+    def operate_first_widget(self, timeout: float = 60) -> dict:
+        """Move the first slider one step up (else press the first button) and wait for the
+        widget's output to change. Returns what was done, and the widget before and after."""
+        nb = self.page.locator(_NB)
+        sliders = nb.locator(".jp-Cell-outputArea .widget-slider:not(.mod-disabled)")
+        buttons = nb.locator(".jp-Cell-outputArea button.jupyter-button:not([disabled])")
+        if sliders.count():
+            control, kind = sliders.first, "slider"
+        elif buttons.count():
+            control, kind = buttons.first, "button"
+        else:
+            return {"kind": None}
+        widget = control.locator(
+            "xpath=ancestor::div[contains(concat(' ', @class, ' '), ' jp-OutputArea-output ')][1]")
+        widget.scroll_into_view_if_needed()
+        before = widget.evaluate(_JS_SNAPSHOT)
+        shot_before = self.screenshot(f"{kind}_before", element=widget)
+        readout_before = readout_after = None
+        if kind == "slider":
+            readout = control.locator(".widget-readout")
+            readout_before = readout.inner_text() if readout.count() else None
+            handle = control.locator(".noUi-handle").first
+            handle.focus()
+            for _ in range(3):
+                handle.press("ArrowRight")
+            readout_after = readout.inner_text() if readout.count() else None
+            if readout_after == readout_before:  # at the top end already: go down instead
+                for _ in range(6):
+                    handle.press("ArrowLeft")
+                readout_after = readout.inner_text() if readout.count() else None
+        else:
+            control.click()
+        deadline, after, stable = time.monotonic() + timeout, before, 0
+        while time.monotonic() < deadline and stable < 2:
+            self.page.wait_for_timeout(400)
+            now = widget.evaluate(_JS_SNAPSHOT)
+            status = self.page.locator("#jp-main-statusbar").inner_text()
+            stable = stable + 1 if (now != before and now == after
+                                    and IDLE.search(status)) else 0
+            after = now
+        shot_after = self.screenshot(f"{kind}_after", element=widget)
+        return {"kind": kind, "before": before, "after": after,
+                "readout_before": readout_before, "readout_after": readout_after,
+                "label": control.inner_text().split("\n")[0][:60],
+                "shots": (shot_before, shot_after)}

@@ -1,0 +1,209 @@
+"""The course in a real browser: JupyterLab in headless Chromium, driven as a student would.
+
+Every lecture is restarted and run through the UI on a copy with cleared outputs; the saved result
+must show every cell executed, no error and no warning, every widget rendered, and one widget
+operated (a slider moved or a button pressed) must change what it shows. One problem set is run as
+released (it fails with "not implemented"), then one answer is pasted in and its tests pass. The
+nbgrader extension's pages open. Screenshots: build/browser-screenshots/<test>/.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import ROOT
+from labdriver import Lab, analyse
+
+pytestmark = pytest.mark.browser
+
+LECTURE_TIMEOUT = 300  # seconds for one lecture to run all its cells
+LECTURES = sorted(p.name for p in (ROOT / "lectures").glob("*.ipynb"))
+SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", re.MULTILINE)
+
+
+def _write_notebook(path: Path, cells: list[str]) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                                 "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in cells]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+
+
+SLIDER_AND_BUTTON = [
+    "import sys, helpers\nprint(sys.executable)\nprint(helpers.__file__)",
+    """import ipywidgets as w
+import matplotlib.pyplot as plt
+import numpy as np
+out = w.Output()
+s = w.FloatSlider(value=1.0, min=0.5, max=3.0, step=0.1, description='freq')
+def draw(change=None):
+    with out:
+        out.clear_output(wait=True)
+        x = np.linspace(0, 6, 200)
+        fig, ax = plt.subplots(figsize=(4, 2))
+        ax.plot(x, np.sin(s.value * x))
+        plt.show()
+        print(f'freq = {s.value:.1f}')
+s.observe(draw, 'value')
+draw()
+w.VBox([s, out])""",
+    """b = w.Button(description='step')
+count = w.Label('count 0')
+def on_click(_):
+    count.value = f'count {int(count.value.split()[1]) + 1}'
+b.on_click(on_click)
+w.HBox([b, count])""",
+]
+
+
+def test_harness_runs_a_notebook_and_operates_a_slider(lab: Lab):
+    """The machinery itself, on a notebook of ours: venv kernel, helpers importable, widgets."""
+    rel = "_selftest/slider.ipynb"
+    _write_notebook(lab.server.root / rel, SLIDER_AND_BUTTON)
+    lab.open_notebook(rel)
+    result = lab.run_and_check(rel)
+    lab.screenshot_notebook("run")
+    assert not result.errors and not result.not_executed, (result.errors, result.not_executed)
+    printed = result.notebook.cells[0].outputs[0].text.split()
+    assert Path(printed[0]).resolve() == (ROOT / ".venv" / "bin" / "python").resolve() or \
+        Path(printed[0]).parent.name == "bin", f"kernel is not the project's python: {printed[0]}"
+    assert Path(printed[1]).resolve() == ROOT / "helpers" / "__init__.py"
+    widgets = lab.widgets()
+    assert [w["cell"] for w in widgets] == result.widget_outputs == [1, 2], widgets
+    assert all(w["height"] > 10 and not w["error"] for w in widgets), widgets
+    op = lab.operate_first_widget()
+    assert op["kind"] == "slider"
+    assert (op["readout_before"], op["readout_after"]) == ("1.00", "1.30")
+    assert "freq = 1.0" in op["before"]["text"] and "freq = 1.3" in op["after"]["text"], op
+    assert op["before"]["images"] != op["after"]["images"], "the plot did not change"
+
+
+def test_harness_sees_errors_warnings_and_unexecuted_cells(lab: Lab):
+    """The checks can fail: a warning, an error, and a cell that never ran are all reported."""
+    rel = "_selftest/broken.ipynb"
+    _write_notebook(lab.server.root / rel, [
+        "import warnings\nwarnings.warn('careful', RuntimeWarning)",
+        "raise ValueError('on purpose')",
+        "print('never runs')",
+    ])
+    lab.open_notebook(rel)
+    result = lab.run_and_check(rel)
+    lab.screenshot_notebook("run")
+    assert result.errors == [(1, "ValueError: on purpose")]
+    assert result.not_executed == [2]
+    assert len(result.warnings) == 1 and "RuntimeWarning: careful" in result.warnings[0][1]
+    assert "ValueError" in lab.cell_error_text(1)
+    assert lab.widgets() == [] and lab.operate_first_widget() == {"kind": None}
+
+
+@pytest.mark.parametrize("name", LECTURES or [pytest.param(
+    "none", marks=pytest.mark.skip(reason="no lectures/*.ipynb yet"))])
+def test_lecture(lab: Lab, name: str):
+    """Restart and run all; no errors or warnings; widgets render; one widget reacts."""
+    rel = f"lectures/{name}"
+    lab.open_notebook(rel)
+    result = lab.run_and_check(rel, timeout=LECTURE_TIMEOUT)
+    lab.screenshot_notebook("run")
+    (lab.shots / "run.json").write_text(json.dumps({
+        "seconds": round(result.seconds, 1), "errors": result.errors,
+        "warnings": result.warnings, "page_errors": lab.page_errors}, indent=1))
+    assert not result.errors, f"{name}: cells raised {result.errors}"
+    assert not result.not_executed, f"{name}: cells never ran: {result.not_executed}"
+
+    widgets = lab.widgets()
+    broken = [w for w in widgets if w["error"] or w["loading"] or w["height"] < 5]
+    assert not broken, f"{name}: widgets that did not render: {broken}"
+    assert [w["cell"] for w in widgets] == result.widget_outputs, (
+        f"{name}: the saved notebook has widget outputs in cells {result.widget_outputs}, "
+        f"the page shows widgets in cells {[w['cell'] for w in widgets]}")
+
+    op = lab.operate_first_widget()
+    assert op["kind"], f"{name}: no slider or button to operate"
+    assert not op["after"]["errors"], f"{name}: operating {op['label']!r} printed {op['after']}"
+    if op["kind"] == "slider":
+        assert op["readout_after"] != op["readout_before"], f"{name}: the slider did not move"
+    assert (op["after"]["text"], op["after"]["images"]) != (
+        op["before"]["text"], op["before"]["images"]), (
+        f"{name}: operating the {op['kind']} {op['label']!r} changed nothing in its output")
+    assert not result.warnings, f"{name}: warnings shown to the student: {result.warnings}"
+
+
+def _problem_set() -> tuple[str, Path] | None:
+    """The first released notebook that has an nbgrader source in solutions/."""
+    for released in sorted((ROOT / "exercises").glob("*/*.ipynb")):
+        source = ROOT / "solutions" / released.parent.name / released.name
+        if source.exists():
+            return str(released.relative_to(ROOT)), source
+    return None
+
+
+def _nbgrader(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def test_problem_set(lab: Lab):
+    """Released: fails with NotImplementedError. One answer pasted in: its tests pass."""
+    found = _problem_set()
+    if found is None:
+        pytest.skip("no exercises/<ps>/<nb>.ipynb with a source in solutions/ yet")
+    rel, source = found
+    released = nbformat.read(ROOT / rel, as_version=4)
+    solutions = nbformat.read(source, as_version=4)
+    answers = [i for i, c in enumerate(released.cells)
+               if c.cell_type == "code" and _nbgrader(c).get("solution")]
+    assert answers, f"{rel} has no solution cell"
+    first = answers[0]
+    until = answers[1] if len(answers) > 1 else len(released.cells)
+    tests = [i for i in range(first + 1, until) if released.cells[i].cell_type == "code"
+             and _nbgrader(released.cells[i]).get("grade")]
+    assert tests, f"{rel}: no test cell after the first solution cell"
+    grade_id = _nbgrader(released.cells[first])["grade_id"]
+    answer = next(c.source for c in solutions.cells if _nbgrader(c).get("grade_id") == grade_id)
+    answer = SOLUTION_MARKERS.sub("", answer)
+
+    lab.open_notebook(rel)
+    result = lab.run_and_check(rel)
+    lab.screenshot_notebook("released_run")
+    assert result.errors, f"{rel}: the released notebook ran without any failure"
+    cell, error = result.errors[0]
+    assert first <= cell <= tests[0] and error.startswith("NotImplementedError"), result.errors
+    assert "NotImplementedError" in lab.cell_error_text(cell)
+
+    lab.set_cell_source(first, answer)
+    result = lab.run_and_check(rel)
+    lab.screenshot_notebook("answered_run")
+    assert SOLUTION_MARKERS.sub("", result.notebook.cells[first].source).strip() == answer.strip()
+    for i in [first, *tests]:
+        assert i not in result.not_executed, f"{rel}: cell {i} did not run after the answer"
+        assert i not in [c for c, _ in result.errors], f"{rel}: cell {i} failed: {result.errors}"
+    if result.errors:  # the next unanswered question stops Run All, as it should
+        assert result.errors[0][0] > tests[-1] and "NotImplementedError" in result.errors[0][1]
+    assert analyse(result.notebook).errors == result.errors
+
+
+def test_nbgrader_pages_open(lab: Lab):
+    """The nbgrader lab extension: Assignment List and Formgrader open without an error."""
+    page = lab.page
+    page.goto(lab.server.url("lab", reset=""))
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Nbgrader$")).wait_for()
+    lab.menu("Nbgrader", "Assignment List")
+    panel = page.locator(".lm-DockPanel-widget:not(.lm-mod-hidden)").last
+    panel.wait_for()
+    page.wait_for_timeout(1500)
+    lab.screenshot("assignment_list")
+    text = panel.inner_text()
+    assert "Released assignments" in text or "assignments" in text.lower(), text[:500]
+    assert "error" not in text.lower(), text[:500]
+
+    lab.menu("Nbgrader", "Formgrader")
+    frame = page.frame_locator("iframe").last
+    frame.get_by_text("Manage Assignments").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)
+    lab.screenshot("formgrader")
+    body = frame.locator("body").inner_text()
+    assert "error" not in body.lower(), body[:500]
