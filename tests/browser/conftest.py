@@ -46,10 +46,10 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 SKIP_REASON = (
-    f"browser tests skipped: Chromium not found at {CHROMIUM} "
+    f"Chromium not found at {CHROMIUM} "
     "(install it with tools/install_chromium.sh, i.e. `apt-get install -y chromium`, as root)"
 )
-_skipped: list[str] = []
+_skipped: dict[str, str] = {}  # nodeid -> why the browser suite did not run
 
 
 def _venv_python() -> str:
@@ -62,7 +62,7 @@ def _playwright_missing() -> str | None:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError as exc:
-        return f"browser tests skipped: Playwright is not importable ({exc})"
+        return f"Playwright is not importable ({exc})"
     return None
 
 
@@ -77,14 +77,15 @@ def pytest_collection_modifyitems(config, items):
         if HERE in Path(str(item.fspath)).resolve().parents:
             item.add_marker(pytest.mark.browser)
             if reason:
-                item.add_marker(pytest.mark.skip(reason=reason))
-                _skipped.append(item.nodeid)
+                item.add_marker(pytest.mark.skip(reason=f"browser suite not run: {reason}"))
+                _skipped[item.nodeid] = reason
 
 
 def pytest_terminal_summary(terminalreporter):
     if _skipped:
         terminalreporter.write_sep("=", "browser suite NOT run", yellow=True, bold=True)
-        terminalreporter.write_line(f"{len(_skipped)} browser tests skipped: {SKIP_REASON}")
+        reason = next(iter(_skipped.values()))
+        terminalreporter.write_line(f"{len(_skipped)} browser tests skipped: {reason}")
 
 
 # ----------------------------------------------------------------------------- course copy

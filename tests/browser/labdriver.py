@@ -138,10 +138,10 @@ class Lab:
             scroller.evaluate(f"el => {{ el.scrollTop = {top}; }}")
             self.page.wait_for_timeout(150)
             paths.append(self.screenshot(f"{name}_p{part:02d}"))
+            if top + height >= total or part >= 40:
+                break
             top += max(height - 60, 200)
             part += 1
-            if top >= total or part > 40:
-                break
         scroller.evaluate("el => { el.scrollTop = 0; }")
         return paths
 
@@ -216,6 +216,19 @@ class Lab:
         result = analyse(self.saved(relpath))
         result.seconds = seconds
         return result
+
+    def validate(self) -> str:
+        """Press nbgrader's Validate button; return the text of the dialog it opens, closed."""
+        self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Toolbar").get_by_text(
+            "Validate", exact=True).click()
+        dialog = self.page.locator(".jp-Dialog")
+        dialog.wait_for(timeout=120_000)
+        self.page.wait_for_timeout(300)
+        self.screenshot("validate")
+        text = dialog.inner_text()
+        self.page.keyboard.press("Escape")
+        dialog.wait_for(state="detached")
+        return text
 
     # ------------------------------------------------------------------ cells and widgets
     def cell(self, index: int):

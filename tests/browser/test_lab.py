@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import ROOT
-from labdriver import Lab, analyse
+from labdriver import Lab
 
 pytestmark = pytest.mark.browser
 
@@ -146,14 +146,10 @@ def _nbgrader(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
-def test_problem_set(lab: Lab):
-    """Released: fails with NotImplementedError. One answer pasted in: its tests pass."""
-    found = _problem_set()
-    if found is None:
-        pytest.skip("no exercises/<ps>/<nb>.ipynb with a source in solutions/ yet")
-    rel, source = found
-    released = nbformat.read(ROOT / rel, as_version=4)
-    solutions = nbformat.read(source, as_version=4)
+def check_problem_set(lab: Lab, rel: str, source: nbformat.NotebookNode) -> None:
+    """Run released notebook `rel` (in the server root): it fails with NotImplementedError.
+    Paste the first answer from `source` (the nbgrader source): that question's tests pass."""
+    released = nbformat.read(lab.server.root / rel, as_version=4)
     answers = [i for i, c in enumerate(released.cells)
                if c.cell_type == "code" and _nbgrader(c).get("solution")]
     assert answers, f"{rel} has no solution cell"
@@ -163,7 +159,7 @@ def test_problem_set(lab: Lab):
              and _nbgrader(released.cells[i]).get("grade")]
     assert tests, f"{rel}: no test cell after the first solution cell"
     grade_id = _nbgrader(released.cells[first])["grade_id"]
-    answer = next(c.source for c in solutions.cells if _nbgrader(c).get("grade_id") == grade_id)
+    answer = next(c.source for c in source.cells if _nbgrader(c).get("grade_id") == grade_id)
     answer = SOLUTION_MARKERS.sub("", answer)
 
     lab.open_notebook(rel)
@@ -173,17 +169,72 @@ def test_problem_set(lab: Lab):
     cell, error = result.errors[0]
     assert first <= cell <= tests[0] and error.startswith("NotImplementedError"), result.errors
     assert "NotImplementedError" in lab.cell_error_text(cell)
+    report = lab.validate()
+    assert "NotImplementedError" in report, report[:1000]
+    failed_before = report.count("The following cell failed")
 
     lab.set_cell_source(first, answer)
     result = lab.run_and_check(rel)
     lab.screenshot_notebook("answered_run")
-    assert SOLUTION_MARKERS.sub("", result.notebook.cells[first].source).strip() == answer.strip()
+    assert result.notebook.cells[first].source.strip() == answer.strip(), "the paste went wrong"
     for i in [first, *tests]:
         assert i not in result.not_executed, f"{rel}: cell {i} did not run after the answer"
         assert i not in [c for c, _ in result.errors], f"{rel}: cell {i} failed: {result.errors}"
     if result.errors:  # the next unanswered question stops Run All, as it should
         assert result.errors[0][0] > tests[-1] and "NotImplementedError" in result.errors[0][1]
-    assert analyse(result.notebook).errors == result.errors
+    report = lab.validate()
+    failed_after = report.count("The following cell failed")
+    assert failed_after < failed_before, (
+        f"Validate still reports {failed_after} failing cells (before the answer: "
+        f"{failed_before}):\n{report[:1000]}")
+    if len(answers) == 1:
+        assert "NotImplementedError" not in report and failed_after == 0, report[:1000]
+
+
+def test_problem_set(lab: Lab):
+    """Released: fails with NotImplementedError. One answer pasted in: its tests pass."""
+    found = _problem_set()
+    if found is None:
+        pytest.skip("no exercises/<ps>/<nb>.ipynb with a source in solutions/ yet")
+    rel, source = found
+    check_problem_set(lab, rel, nbformat.read(source, as_version=4))
+
+
+def _tiny_problem_set() -> nbformat.NotebookNode:
+    """An nbgrader source: two questions, each a solution cell and a test cell."""
+    def cell(source, grade_id, *, solution=False, grade=False):
+        c = nbformat.v4.new_code_cell(source)
+        c.metadata["nbgrader"] = {"schema_version": 3, "grade_id": grade_id, "task": False,
+                                  "solution": solution, "grade": grade, "locked": not solution}
+        if grade:
+            c.metadata["nbgrader"]["points"] = 1
+        return c
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                                 "language": "python"}
+    nb.cells = [
+        cell("import numpy as np", "imports"),
+        cell("def dsigmoid(x):\n    ### BEGIN SOLUTION\n    s = 1 / (1 + np.exp(-x))\n"
+             "    return s * (1 - s)\n    ### END SOLUTION", "dsigmoid", solution=True),
+        cell("assert abs(dsigmoid(0.0) - 0.25) < 1e-12", "test_dsigmoid", grade=True),
+        cell("def dtanh(x):\n    ### BEGIN SOLUTION\n    return 1 - np.tanh(x) ** 2\n"
+             "    ### END SOLUTION", "dtanh", solution=True),
+        cell("assert dtanh(0.0) == 1.0", "test_dtanh", grade=True),
+    ]
+    return nb
+
+
+def test_harness_problem_set_flow(lab: Lab):
+    """The problem-set check on a tiny released notebook of ours (nbgrader's ClearSolutions)."""
+    from nbgrader.preprocessors import ClearSolutions
+
+    source = _tiny_problem_set()
+    released, _ = ClearSolutions().preprocess(nbformat.from_dict(source), {})
+    rel = "_selftest/ps0/ps0.ipynb"
+    (lab.server.root / rel).parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(released, lab.server.root / rel)
+    check_problem_set(lab, rel, source)
 
 
 def test_nbgrader_pages_open(lab: Lab):
@@ -207,3 +258,7 @@ def test_nbgrader_pages_open(lab: Lab):
     lab.screenshot("formgrader")
     body = frame.locator("body").inner_text()
     assert "error" not in body.lower(), body[:500]
+    assert frame.locator(".alert-danger:visible").count() == 0, body[:500]
+    if (ROOT / "nbgrader_config.py").exists():  # the course's problem sets are listed
+        for ps in sorted(p.name for p in (ROOT / "solutions").glob("*") if p.is_dir()):
+            frame.get_by_text(ps, exact=True).first.wait_for(timeout=10_000)
