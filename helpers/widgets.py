@@ -5,6 +5,17 @@ small function that builds the ipywidgets user interface around it and returns a
 Not star-exported: notebooks do ``from helpers import widgets``.
 """
 
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+import ipywidgets as ipw
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import display
+
 __all__: list[str] = []
 
 # --- calculus widgets (lectures 1-2) ---
