@@ -257,13 +257,27 @@ class Lab:
         self.page.keyboard.insert_text(text)
         self.page.keyboard.press("Escape")
 
-    def operate_first_widget(self, timeout: float = 60) -> dict:
-        """Move the first slider one step up (else press the first button) and wait for the
-        widget's output to change. Returns what was done, and the widget before and after."""
+    def _wait_for_change(self, widget, before: dict, timeout: float) -> dict:
+        """Poll the widget until it differs from `before`, holds still and the kernel is idle."""
+        deadline, last, stable = time.monotonic() + timeout, before, 0
+        while time.monotonic() < deadline and stable < 2:
+            self.page.wait_for_timeout(400)
+            now = widget.evaluate(_JS_SNAPSHOT)
+            status = self.page.locator("#jp-main-statusbar").inner_text()
+            stable = stable + 1 if (now != before and now == last and IDLE.search(status)) else 0
+            last = now
+        return last
+
+    def operate_first_widget(self, timeout: float = 30, only: str | None = None) -> dict:
+        """Move the notebook's first slider up three steps (down at the top end), or else press
+        its first button, and wait for the widget's output to change. If moving the slider
+        changes nothing and the same widget has a button (say "Train"), press that too.
+        `only="button"` skips the sliders. Returns what was done and snapshots (text, image
+        hashes, errors) before and after."""
         nb = self.page.locator(_NB)
         sliders = nb.locator(".jp-Cell-outputArea .widget-slider:not(.mod-disabled)")
         buttons = nb.locator(".jp-Cell-outputArea button.jupyter-button:not([disabled])")
-        if sliders.count():
+        if sliders.count() and only != "button":
             control, kind = sliders.first, "slider"
         elif buttons.count():
             control, kind = buttons.first, "button"
@@ -273,8 +287,9 @@ class Lab:
             "xpath=ancestor::div[contains(concat(' ', @class, ' '), ' jp-OutputArea-output ')][1]")
         widget.scroll_into_view_if_needed()
         before = widget.evaluate(_JS_SNAPSHOT)
-        shot_before = self.screenshot(f"{kind}_before", element=widget)
+        self.screenshot(f"{kind}_before", element=widget)
         readout_before = readout_after = None
+        label = control.inner_text().split("\n")[0][:60]
         if kind == "slider":
             readout = control.locator(".widget-readout")
             readout_before = readout.inner_text() if readout.count() else None
@@ -289,16 +304,12 @@ class Lab:
                 readout_after = readout.inner_text() if readout.count() else None
         else:
             control.click()
-        deadline, after, stable = time.monotonic() + timeout, before, 0
-        while time.monotonic() < deadline and stable < 2:
-            self.page.wait_for_timeout(400)
-            now = widget.evaluate(_JS_SNAPSHOT)
-            status = self.page.locator("#jp-main-statusbar").inner_text()
-            stable = stable + 1 if (now != before and now == after
-                                    and IDLE.search(status)) else 0
-            after = now
-        shot_after = self.screenshot(f"{kind}_after", element=widget)
-        return {"kind": kind, "before": before, "after": after,
-                "readout_before": readout_before, "readout_after": readout_after,
-                "label": control.inner_text().split("\n")[0][:60],
-                "shots": (shot_before, shot_after)}
+        after = self._wait_for_change(widget, before, timeout)
+        own_buttons = widget.locator("button.jupyter-button:not([disabled])")
+        if after == before and kind == "slider" and own_buttons.count():
+            kind, label = "slider+button", f"{label} + {own_buttons.first.inner_text()[:40]}"
+            own_buttons.first.click()
+            after = self._wait_for_change(widget, before, timeout)
+        self.screenshot(f"{kind}_after", element=widget)
+        return {"kind": kind, "label": label, "before": before, "after": after,
+                "readout_before": readout_before, "readout_after": readout_after}

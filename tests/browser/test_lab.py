@@ -81,6 +81,9 @@ def test_harness_runs_a_notebook_and_operates_a_slider(lab: Lab):
     assert (op["readout_before"], op["readout_after"]) == ("1.00", "1.30")
     assert "freq = 1.0" in op["before"]["text"] and "freq = 1.3" in op["after"]["text"], op
     assert op["before"]["images"] != op["after"]["images"], "the plot did not change"
+    op = lab.operate_first_widget(only="button")
+    assert (op["kind"], op["label"]) == ("button", "step")
+    assert (op["before"]["text"], op["after"]["text"]) == ("count 0", "count 1"), op
 
 
 def test_harness_sees_errors_warnings_and_unexecuted_cells(lab: Lab):
@@ -125,7 +128,7 @@ def test_lecture(lab: Lab, name: str):
     op = lab.operate_first_widget()
     assert op["kind"], f"{name}: no slider or button to operate"
     assert not op["after"]["errors"], f"{name}: operating {op['label']!r} printed {op['after']}"
-    if op["kind"] == "slider":
+    if op["kind"].startswith("slider"):
         assert op["readout_after"] != op["readout_before"], f"{name}: the slider did not move"
     assert (op["after"]["text"], op["after"]["images"]) != (
         op["before"]["text"], op["before"]["images"]), (
