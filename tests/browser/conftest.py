@@ -21,7 +21,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -30,8 +29,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from labdriver import ROOT, venv_python
 
-ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS", ROOT / "build" / "browser-screenshots"))
@@ -50,12 +49,6 @@ SKIP_REASON = (
     "(install it with tools/install_chromium.sh, i.e. `apt-get install -y chromium`, as root)"
 )
 _skipped: dict[str, str] = {}  # nodeid -> why the browser suite did not run
-
-
-def _venv_python() -> str:
-    """The project's environment: .venv/bin/python if it exists, else the running interpreter."""
-    venv = ROOT / ".venv" / "bin" / "python"
-    return str(venv) if venv.exists() else sys.executable
 
 
 def _playwright_missing() -> str | None:
@@ -189,7 +182,7 @@ class LabServer:
         (Path(env["JUPYTER_CONFIG_DIR"]) / "nbgrader_config.py").write_text(
             f"c = get_config()  # noqa\nc.Exchange.root = {str(exchange)!r}\n")
         cmd = [
-            _venv_python(), "-m", "jupyter", "lab", "--no-browser",
+            venv_python(), "-m", "jupyter", "lab", "--no-browser",
             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
             "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
             f"--ServerApp.root_dir={self.root}", "--LabApp.news_url=None",

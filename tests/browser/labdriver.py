@@ -8,12 +8,14 @@ notebook is the exact record of what ran.
 from __future__ import annotations
 
 import re
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
+ROOT = Path(__file__).resolve().parents[2]  # the repository
 IDLE = re.compile(r"\|\s*Idle")
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 WARNING_LINE = re.compile(r"^.*\b\w*Warning\b:.*$", re.MULTILINE)
@@ -72,6 +74,12 @@ _JS_SNAPSHOT = """(el) => {
     .map(n => n.textContent.slice(0, 500));
   return {text: copy.textContent.replace(/\\s+/g, ' ').trim(), images, errors};
 }"""
+
+
+def venv_python() -> str:
+    """The project's environment: .venv/bin/python if it exists, else the running interpreter."""
+    venv = ROOT / ".venv" / "bin" / "python"
+    return str(venv) if venv.exists() else sys.executable
 
 
 @dataclass

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ROOT
-from labdriver import Lab
+from labdriver import ROOT, Lab, venv_python
 
 pytestmark = pytest.mark.browser
 
@@ -70,8 +69,7 @@ def test_harness_runs_a_notebook_and_operates_a_slider(lab: Lab):
     lab.screenshot_notebook("run")
     assert not result.errors and not result.not_executed, (result.errors, result.not_executed)
     printed = result.notebook.cells[0].outputs[0].text.split()
-    assert Path(printed[0]).resolve() == (ROOT / ".venv" / "bin" / "python").resolve() or \
-        Path(printed[0]).parent.name == "bin", f"kernel is not the project's python: {printed[0]}"
+    assert printed[0] == venv_python(), f"the kernel is not the project's python: {printed[0]}"
     assert Path(printed[1]).resolve() == ROOT / "helpers" / "__init__.py"
     widgets = lab.widgets()
     assert [w["cell"] for w in widgets] == result.widget_outputs == [1, 2], widgets
