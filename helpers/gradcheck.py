@@ -688,6 +688,14 @@ def _diagnose_shape(a, n, *, name, tol, atol, batch_size) -> Diagnosis:
         if fraction >= 0.8:
             return Diagnosis("transposed", _transposed_message(name, a.shape, n.shape, fraction),
                              fraction)
+    if a.size == n.size and a.squeeze().shape == n.squeeze().shape:
+        informative = (np.abs(n) > atol) | (np.abs(a.reshape(n.shape)) > atol)
+        if _match_fraction(a.reshape(n.shape), n, informative, tol, atol) >= 0.8:
+            return Diagnosis(
+                "shape",
+                f"{name} has the right values but shape {a.shape} instead of {n.shape}: drop the "
+                "extra axis (sum without keepdims=True, or reshape)",
+            )
     if a.ndim == n.ndim + 1 and a.shape[1:] == n.shape:
         rows = a.shape[0]
         for reduce_name, reduced in (("sum", a.sum(axis=0)), ("mean", a.mean(axis=0))):
@@ -709,14 +717,6 @@ def _diagnose_shape(a, n, *, name, tol, atol, batch_size) -> Diagnosis:
             f"{n.shape}: a parameter's gradient adds up the contributions of all examples, "
             "e.g. db = dZ.sum(axis=0)",
         )
-    if a.size == n.size and a.squeeze().shape == n.squeeze().shape:
-        informative = (np.abs(n) > atol) | (np.abs(a.reshape(n.shape)) > atol)
-        if _match_fraction(a.reshape(n.shape), n, informative, tol, atol) >= 0.8:
-            return Diagnosis(
-                "shape",
-                f"{name} has the right values but shape {a.shape} instead of {n.shape}: drop the "
-                "extra axis (sum without keepdims=True, or reshape)",
-            )
     return Diagnosis(
         "shape",
         f"{name} has shape {a.shape} but should have shape {n.shape}, the shape of the variable "
