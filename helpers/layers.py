@@ -410,8 +410,9 @@ class SoftmaxCrossEntropy:
         N, C = Z.shape
         y = np.asarray(y)
         if y.ndim == 2:
-            T = _as_float_array(y, who, "y (one-hot targets)", Z.dtype)
-            _check_shape(T, (N, C), who, "y (one-hot targets)")
+            T = _as_float_array(y.astype(Z.dtype) if y.dtype.kind in "biu" else y, who,
+                                "y (one-hot targets)", Z.dtype)
+            _check_shape(T, (N, C), who, "y")
             sums = T.sum(axis=1)
             if T.min(initial=0) < 0 or not np.allclose(sums, 1, atol=1e-3):
                 n = int(np.argmax(np.abs(sums - 1)))
