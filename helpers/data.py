@@ -26,6 +26,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .layers import one_hot  # re-exported: one_hot(y, num_classes=10) for MNIST labels
+
+# The mirror list, checksums and timeout (MNIST_MIRRORS, MNIST_FILES, TIMEOUT) are settings of this
+# module, not star-exported: change them as ``helpers.data.MNIST_MIRRORS``.
 __all__ = [
     "xor_table",
     "noisy_xor",
@@ -35,8 +39,6 @@ __all__ = [
     "download_mnist",
     "read_idx",
     "one_hot",
-    "MNIST_MIRRORS",
-    "MNIST_FILES",
     "MNISTDownloadError",
     "MNISTFallbackWarning",
 ]
@@ -92,30 +94,6 @@ def noisy_xor(n: int = 1000, noise: float = 0.1, seed: int = 0) -> tuple[np.ndar
     x = corners + noise * rng.standard_normal((2, n))
     y = np.logical_xor(x[0] > 0.5, x[1] > 0.5).astype(np.int64)
     return np.ascontiguousarray(x.T), y
-
-
-# --------------------------------------------------------------------------------------------
-# one-hot labels (the implementation lives in layers; this adds the MNIST default of 10 classes)
-# --------------------------------------------------------------------------------------------
-
-
-def one_hot(y: np.ndarray, num_classes: int = 10) -> np.ndarray:
-    """One-hot rows for integer labels: ``helpers.layers.one_hot`` with 10 classes by default.
-
-    Args:
-        y: int labels of shape ``(N,)`` with values in ``0 .. num_classes-1``.
-        num_classes: number of columns ``C``.
-
-    Returns:
-        array of shape ``(N, C)`` with a single 1 per row (see ``layers.one_hot`` for the dtype).
-
-    Example:
-        >>> one_hot(np.array([3, 0]), 4)[0].tolist()
-        [0.0, 0.0, 0.0, 1.0]
-    """
-    from .layers import one_hot as _one_hot  # imported here so data loads even without layers
-
-    return _one_hot(y, num_classes)
 
 
 # --------------------------------------------------------------------------------------------
