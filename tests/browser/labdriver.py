@@ -17,6 +17,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository
 IDLE = re.compile(r"\|\s*Idle")
+FORWARD = re.compile(r"next|step|▶|train|run|forward|play|go\b", re.IGNORECASE)
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 WARNING_LINE = re.compile(r"^.*\b\w*Warning\b:.*$", re.MULTILINE)
 
@@ -276,6 +277,16 @@ class Lab:
             last = now
         return last
 
+    @staticmethod
+    def _forward_button(buttons):
+        """The first button that moves things on ("Next ▶", "Step", "Train"...), else the first
+        (a "◀ Back" or "Reset" button at the start would change nothing)."""
+        labels = buttons.all_inner_texts()
+        for i, text in enumerate(labels):
+            if FORWARD.search(text):
+                return buttons.nth(i)
+        return buttons.first
+
     def operate_first_widget(self, timeout: float = 30, only: str | None = None) -> dict:
         """Move the notebook's first slider up three steps (down at the top end), or else press
         its first button, and wait for the widget's output to change. If moving the slider
@@ -288,7 +299,7 @@ class Lab:
         if sliders.count() and only != "button":
             control, kind = sliders.first, "slider"
         elif buttons.count():
-            control, kind = buttons.first, "button"
+            control, kind = self._forward_button(buttons), "button"
         else:
             return {"kind": None}
         widget = control.locator(
@@ -315,8 +326,9 @@ class Lab:
         after = self._wait_for_change(widget, before, timeout)
         own_buttons = widget.locator("button.jupyter-button:not([disabled])")
         if after == before and kind == "slider" and own_buttons.count():
-            kind, label = "slider+button", f"{label} + {own_buttons.first.inner_text()[:40]}"
-            own_buttons.first.click()
+            button = self._forward_button(own_buttons)
+            kind, label = "slider+button", f"{label} + {button.inner_text()[:40]}"
+            button.click()
             after = self._wait_for_change(widget, before, timeout)
         self.screenshot(f"{kind}_after", element=widget)
         return {"kind": kind, "label": label, "before": before, "after": after,

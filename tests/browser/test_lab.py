@@ -56,7 +56,7 @@ count = w.Label('count 0')
 def on_click(_):
     count.value = f'count {int(count.value.split()[1]) + 1}'
 b.on_click(on_click)
-w.HBox([b, count])""",
+w.HBox([w.Button(description='Reset'), b, count])  # Reset does nothing""",
 ]
 
 
