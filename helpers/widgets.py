@@ -90,7 +90,7 @@ class GDResult:
 
     def summary(self) -> str:
         """One line with the rounded outcome, e.g. for a widget label or a printed check."""
-        x, y = self.path[-1]
+        x, y = (round(float(v), 4) + 0.0 for v in self.path[-1])  # + 0.0: no "-0.0000"
         state = "converged" if self.converged else "stopped (max steps)"
         return (f"lr = {self.lr:.3f}: {state} after {self.steps} steps at "
                 f"({x:+.4f}, {y:+.4f}), f = {self.values[-1]:+.6f}")
@@ -141,12 +141,14 @@ def gradient_descent(start=(1.0, 0.5), lr: float = 0.1, *, max_steps: int = 200,
     return GDResult(path_arr, values, len(path_arr) - 1, converged, float(lr))
 
 
-def plot_gd_paths(results, *, extent: float = 3.5, ax=None, title: str | None = None):
+def plot_gd_paths(results, *, extent: float = 3.5, ax=None, title: str | None = None,
+                  f: Callable = cos_bowl):
     """Contour plot of :func:`cos_bowl` with one or more gradient-descent paths on it.
 
     Args:
         results: a :class:`GDResult` or a list of them (each drawn with its learning rate).
         extent: the plot shows [-extent, extent]².
+        f: the function drawn, f(X, Y) on arrays; by default :func:`cos_bowl` (levels -4 … 0).
         ax: a matplotlib Axes to draw on; a new 5.5 x 5 inch figure when None.
         title: the axes title (default: the function).
 
@@ -164,11 +166,13 @@ def plot_gd_paths(results, *, extent: float = 3.5, ax=None, title: str | None = 
         fig = ax.figure
     g = np.linspace(-extent, extent, 301)
     X, Y = np.meshgrid(g, g)
-    cs = ax.contourf(X, Y, cos_bowl(X, Y), levels=np.linspace(-4, 0, 17), cmap="viridis")
-    ax.contour(X, Y, cos_bowl(X, Y), levels=np.linspace(-4, 0, 9), colors="white",
-               linewidths=0.4, alpha=0.6)
+    Z = f(X, Y)
+    lo, hi = float(Z.min()), float(Z.max())
+    cs = ax.contourf(X, Y, Z, levels=np.linspace(lo, hi, 17), cmap="viridis")
+    ax.contour(X, Y, Z, levels=np.linspace(lo, hi, 9), colors="white", linewidths=0.4,
+               alpha=0.6)
     fig.colorbar(cs, ax=ax, shrink=0.85, label="f(x, y)")
-    colors = ["#ff7f0e", "#d62728", "#ffffff", "#e377c2", "#17becf"]
+    colors = ["#ff7f0e", "#ffffff", "#e7298a", "#17becf", "#d62728"]
     for i, r in enumerate(results):
         c = colors[i % len(colors)]
         ax.plot(r.path[:, 0], r.path[:, 1], "-o", color=c, ms=3, lw=1.2,
@@ -180,7 +184,7 @@ def plot_gd_paths(results, *, extent: float = 3.5, ax=None, title: str | None = 
     ax.set_aspect("equal")
     ax.set_xlabel("x")
     ax.set_ylabel("y")
-    ax.set_title(title or r"$f(x,y) = -(\cos^2 x + \cos^2 y)^2$")
+    ax.set_title(title if title is not None else r"$f(x,y) = -(\cos^2 x + \cos^2 y)^2$")
     ax.legend(loc="upper left", fontsize=8, framealpha=0.85)
     return fig
 
@@ -641,8 +645,9 @@ def _xor_params(params) -> dict[str, np.ndarray]:
 
 
 def _sig(z):
-    """Sigmoid that does not overflow for large |z|."""
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
+    """Sigmoid that neither overflows nor loses precision for large |z|."""
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def xor_forward(params, X) -> tuple[np.ndarray, np.ndarray]:
