@@ -29,7 +29,10 @@ __all__ += [
 
 def _as_pair(p, name: str) -> np.ndarray:
     """A start point as a float64 array of shape (2,), or a ValueError naming what came."""
-    arr = np.asarray(p, dtype=np.float64)
+    try:
+        arr = np.asarray(p, dtype=np.float64)
+    except (TypeError, ValueError):
+        arr = np.array([np.nan])
     if arr.shape != (2,) or not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be two finite numbers (x, y), got {p!r} "
                          f"(shape {arr.shape})")
@@ -231,8 +234,9 @@ def gd_explorer(lr: float = 0.1, start=(1.0, 0.5), max_steps: int = 100) -> ipw.
                        f"final value f = <b>{r.values[-1]:+.4f}</b></div>")
         with out:
             out.clear_output(wait=True)
-            plot_gd_paths(r)
+            fig = plot_gd_paths(r)
             plt.show()
+            plt.close(fig)
 
     for s in (s_lr, s_x, s_y, s_n):
         s.observe(render, names="value")
@@ -577,8 +581,9 @@ def backprop_stepper(nodes=None) -> ipw.VBox:
         b_next.disabled = box.index == len(steps) - 1
         with out:
             out.clear_output(wait=True)
-            draw_trace_step(nodes, s)
+            fig = draw_trace_step(nodes, s)
             plt.show()
+            plt.close(fig)
 
     b_next.on_click(lambda _b: show(box.index + 1))
     b_back.on_click(lambda _b: show(box.index - 1))
