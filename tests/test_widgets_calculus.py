@@ -182,7 +182,7 @@ def test_xi_chain_reproduces_harvard_numbers_with_the_correct_sign():
     assert v["L"] == pytest.approx(math.log1p(math.exp(-9)))
     # the slide prints +0.00037018372; increasing W lowers the loss, so the sign is minus
     assert bars["W"] == pytest.approx(-3 * math.exp(-9) / (1 + math.exp(-9)), rel=1e-12)
-    assert abs(bars["W"] - (-0.00037018372)) < 1e-13  # the slide's digits, truncated
+    assert abs(bars["W"] - (-0.00037018372)) < 1e-11  # the slide's digits, truncated
     numeric = central(lambda p: _output_of(widgets.xi_chain_graph(), {"W": p[0], "X": 3.0,
                                                                        "y": 1.0}), [3.0])
     assert bars["W"] == pytest.approx(numeric[0], rel=1e-6)
