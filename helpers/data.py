@@ -87,7 +87,8 @@ def noisy_xor(n: int = 1000, noise: float = 0.1, seed: int = 0) -> tuple[np.ndar
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"noisy_xor: n must be a positive int, got {n!r}")
-    if not np.isfinite(noise) or noise < 0:
+    if (isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating))
+            or not np.isfinite(noise) or noise < 0):
         raise ValueError(f"noisy_xor: noise must be a finite number >= 0, got {noise!r}")
     rng = np.random.default_rng(seed)
     corners = (rng.random((2, n)) > 0.5).astype(np.float64)
@@ -278,7 +279,7 @@ def _fetch(url: str, target: Path, sha256: str, quiet: bool) -> None:
         with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=TIMEOUT) as resp:
             size = resp.headers.get("Content-Length")
             with tqdm(total=int(size) if size else None, unit="B", unit_scale=True,
-                      desc=target.name, disable=quiet, leave=False) as bar:
+                      desc=target.name, disable=quiet) as bar:
                 for chunk in iter(lambda: resp.read(_CHUNK), b""):
                     out.write(chunk)
                     h.update(chunk)

@@ -112,6 +112,7 @@ def test_noisy_xor_labels_are_the_quadrant_of_the_noisy_point(n, noise, seed):
     ({"n": 2.5}, "n must be a positive int"),
     ({"noise": -0.1}, "noise must be"),
     ({"noise": float("nan")}, "noise must be"),
+    ({"noise": "0.1"}, "noise must be"),
 ])
 def test_noisy_xor_rejects_bad_arguments(kwargs, words):
     with pytest.raises(ValueError, match=words):
@@ -353,6 +354,15 @@ def test_download_verifies_caches_and_reuses(mirror, tmp_path):
                     checksums=mirror.checksums, quiet=True)
     mirror.check(m2)
     assert len(mirror.hits) == hits_before, "a second call must use the cache, not the server"
+
+
+def test_download_shows_a_progress_bar_unless_quiet(mirror, tmp_path, capfd):
+    load_mnist("full", cache_dir=tmp_path, mirrors=[mirror.url], checksums=mirror.checksums)
+    err = capfd.readouterr().err
+    assert all(name in err for name in mirror.files), "one bar per downloaded file"
+    load_mnist("full", cache_dir=tmp_path / "again", mirrors=[mirror.url],
+               checksums=mirror.checksums, quiet=True)
+    assert capfd.readouterr().err == ""
 
 
 def test_corrupt_download_is_rejected_and_leaves_nothing(mirror, tmp_path):
