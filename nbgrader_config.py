@@ -1,0 +1,68 @@
+"""nbgrader configuration of the backprop course (read by every `nbgrader` command run from here).
+
+Layout: `solutions/<ps>/` is nbgrader's source (solutions, visible and hidden tests),
+`exercises/<ps>/` the generated student release (committed). Grading state (gradebook.db,
+submitted/, autograded/, feedback/) stays in this folder and is git-ignored.
+
+Environment variables:
+  BACKPROP_EXCHANGE      exchange folder shared by instructor and students
+                         (default: .exchange/ in this folder; use /srv/nbgrader/exchange on a
+                         shared server)
+  BACKPROP_CELL_TIMEOUT  seconds a single cell may run during validate/autograde (default 120)
+"""
+
+import os
+
+from nbconvert.preprocessors import Preprocessor
+
+c = get_config()  # noqa: F821  (injected by traitlets when it loads this file)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# ---- course layout ---------------------------------------------------------------------------
+c.CourseDirectory.course_id = "backprop"
+c.CourseDirectory.root = HERE
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "exercises"
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(HERE, "gradebook.db")
+# Data files next to a notebook are released with it; never ship caches.
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".pytest_cache", ".hypothesis",
+]
+
+# ---- exchange (release / fetch / submit / collect / feedback) --------------------------------
+c.Exchange.root = os.environ.get("BACKPROP_EXCHANGE", os.path.join(HERE, ".exchange"))
+
+# ---- execution (validate and autograde) ------------------------------------------------------
+# A runaway cell is interrupted after this many seconds; the run goes on with the next cell.
+c.Execute.timeout = int(os.environ.get("BACKPROP_CELL_TIMEOUT", "120"))
+c.Execute.interrupt_on_timeout = True
+
+
+# ---- feedback: never show hidden tests -------------------------------------------------------
+class StripTestTracebacks(Preprocessor):
+    """Shorten errors of test cells to ``ErrorName: message``.
+
+    ``ClearHiddenTests`` removes hidden tests from a cell's source, but an error's traceback quotes
+    the failing source lines, hidden ones included. The message of ``helpers.grading`` checks is
+    what a student needs; the traceback is dropped.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    output["traceback"] = [f"{output.get('ename')}: {output.get('evalue')}"]
+        return cell, resources
+
+
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [
+    GetGrades,
+    ClearHiddenTests,
+    StripTestTracebacks,
+    CSSHTMLHeaderPreprocessor,
+]
