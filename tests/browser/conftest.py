@@ -152,6 +152,7 @@ class LabServer:
             JUPYTERLAB_SETTINGS_DIR=str(self.base / "lab-settings"),
             JUPYTERLAB_WORKSPACES_DIR=str(self.base / "lab-workspaces"),
             BACKPROP_DATA=str(home / "backprop-data"),
+            BACKPROP_EXCHANGE=str(self.base / "exchange"),  # read by the course's nbgrader_config
             PYDEVD_DISABLE_FILE_VALIDATION="1",
         )
         return env
