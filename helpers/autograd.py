@@ -16,7 +16,8 @@ sum over paths done by ``+=``.
 Compared with micrograd, which this engine follows in spirit:
 
 * the local derivatives are stored as numbers on the node (``node.local``) instead of in a closure,
-  so nodes hold no reference cycles, are freed at once, and backward is one short loop;
+  so nodes hold no reference cycles, are freed at once, and backward is one short loop; a node is
+  one small object (``__slots__``), which keeps Python's cycle collector from dominating big graphs;
 * the topological sort is iterative: graphs of a million nodes need no recursion;
 * ``backward()`` propagates only the gradient of *this* call, then adds it to what was there, so
   gradients accumulate like PyTorch's (also for two losses sharing a graph); ``zero_grad()`` resets;
@@ -39,8 +40,6 @@ import numpy as np
 
 __all__ = ["Value", "topological_order", "Neuron", "Layer", "MLP"]
 
-_ONE_ONE = (1.0, 1.0)   # local derivatives of a + b (shared: tuples are immutable)
-_ONE_MINUS = (1.0, -1.0)  # local derivatives of a - b
 _EXP_MAX = math.log(np.finfo(float).max)  # 709.78...: exp of anything larger overflows
 
 
@@ -77,6 +76,10 @@ class Value:
         parents (tuple[Value, ...]): the inputs the node was made from (``()`` for a leaf).
         local (tuple[float, ...]): d(this)/d(parent) for each parent, at the forward values.
 
+    Every operation has at most two inputs, so a node stores them in two slots, ``_a`` and ``_b``
+    (``None`` when absent), next to the local derivatives ``_da`` = d(node)/d(a) and
+    ``_db`` = d(node)/d(b). No closures, no tuples: one small object per node.
+
     Example:
         >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
         >>> c = (a * b).tanh()
@@ -85,43 +88,55 @@ class Value:
         -7.37e-05
     """
 
-    __slots__ = ("data", "grad", "op", "label", "parents", "local")
+    __slots__ = ("data", "grad", "op", "label", "_a", "_da", "_b", "_db")
 
-    def __init__(self, data, label: str = "", _parents: tuple = (), _op: str = "",
-                 _local: tuple = ()):
+    def __init__(self, data, label: str = "", _a: Value | None = None, _da: float = 0.0,
+                 _b: Value | None = None, _db: float = 0.0, _op: str = ""):
         if data.__class__ is not float:  # the fast path: every operation below makes floats
             data = _as_float(data)
         self.data = data
         self.grad = 0.0
         self.label = label
-        self.parents = _parents
         self.op = _op
-        self.local = _local
+        self._a, self._da = _a, _da   # first input and d(self)/d(_a)
+        self._b, self._db = _b, _db   # second input and d(self)/d(_b)
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The inputs this node was made from: ``()``, ``(a,)`` or ``(a, b)``."""
+        if self._a is None:
+            return ()
+        return (self._a,) if self._b is None else (self._a, self._b)
+
+    @property
+    def local(self) -> tuple[float, ...]:
+        """d(self)/d(parent) for each of ``parents``, evaluated at the forward values."""
+        return (self._da, self._db)[:len(self.parents)]
 
     def __repr__(self) -> str:
         name = f"label={self.label!r}, " if self.label else ""
         op = f", op={self.op!r}" if self.op else ""
         return f"Value({name}data={self.data:.6g}, grad={self.grad:.6g}{op})"
 
-    # -- arithmetic: each operation returns Value(result, "", parents, op, local derivatives) -----
+    # -- arithmetic: Value(result, label, a, d result/da, b, d result/db, op) --------------------
     def __add__(self, other) -> Value:
         other = other if isinstance(other, Value) else _constant(other, "+")
-        return Value(self.data + other.data, "", (self, other), "+", _ONE_ONE)
+        return Value(self.data + other.data, "", self, 1.0, other, 1.0, "+")
 
     def __sub__(self, other) -> Value:
         other = other if isinstance(other, Value) else _constant(other, "-")
-        return Value(self.data - other.data, "", (self, other), "-", _ONE_MINUS)
+        return Value(self.data - other.data, "", self, 1.0, other, -1.0, "-")
 
     def __mul__(self, other) -> Value:
         other = other if isinstance(other, Value) else _constant(other, "*")
-        return Value(self.data * other.data, "", (self, other), "*", (other.data, self.data))
+        return Value(self.data * other.data, "", self, other.data, other, self.data, "*")
 
     def __truediv__(self, other) -> Value:
         other = other if isinstance(other, Value) else _constant(other, "/")
         if other.data == 0.0:
             raise ZeroDivisionError(f"division by a Value equal to 0 ({other!r})")
         inv = 1.0 / other.data
-        return Value(self.data * inv, "", (self, other), "/", (inv, -self.data * inv * inv))
+        return Value(self.data * inv, "", self, inv, other, -self.data * inv * inv, "/")
 
     def __pow__(self, k) -> Value:
         if isinstance(k, Value) or isinstance(k, bool) or not isinstance(k, numbers.Real):
@@ -141,10 +156,10 @@ class Value:
             local = math.inf
         else:
             local = k * x ** (k - 1)
-        return Value(x ** k, "", (self,), f"**{k:g}", (local,))
+        return Value(x ** k, "", self, local, None, 0.0, f"**{k:g}")
 
     def __neg__(self) -> Value:
-        return Value(-self.data, "", (self,), "neg", (-1.0,))
+        return Value(-self.data, "", self, -1.0, None, 0.0, "neg")
 
     def __radd__(self, other) -> Value:   # other + self, e.g. 1 + x or sum([...])
         return _constant(other, "+") + self
@@ -167,19 +182,19 @@ class Value:
                                 f"reached at x = {_EXP_MAX:.2f}); use sigmoid/tanh, or subtract "
                                 "the maximum first (log-sum-exp)")
         e = math.exp(x)
-        return Value(e, "", (self,), "exp", (e,))
+        return Value(e, "", self, e, None, 0.0, "exp")
 
     def log(self) -> Value:
         """Natural logarithm; raises ``ValueError`` for x <= 0."""
         x = self.data
         if not x > 0:
             raise ValueError(f"log needs a positive input, but got {x!r}")
-        return Value(math.log(x), "", (self,), "log", (1.0 / x,))
+        return Value(math.log(x), "", self, 1.0 / x, None, 0.0, "log")
 
     def tanh(self) -> Value:
-        """tanh(x), finite for any x; d tanh = 1 - tanh^2 (exactly 0 at |x| >= 20)."""
+        """tanh(x), finite for any x; d tanh = 1 - tanh^2 (exactly 0 for |x| > 19.1)."""
         t = math.tanh(self.data)
-        return Value(t, "", (self,), "tanh", (1.0 - t * t,))
+        return Value(t, "", self, 1.0 - t * t, None, 0.0, "tanh")
 
     def sigmoid(self) -> Value:
         """1 / (1 + e^-x), computed without overflow for any x; d sigmoid = s (1 - s)."""
@@ -189,12 +204,12 @@ class Value:
         else:
             e = math.exp(x)
             s = e / (1.0 + e)
-        return Value(s, "", (self,), "sigmoid", (s * (1.0 - s),))
+        return Value(s, "", self, s * (1.0 - s), None, 0.0, "sigmoid")
 
     def relu(self) -> Value:
         """max(0, x); the derivative at exactly 0 is taken as 0."""
         x = self.data
-        return Value(x if x > 0 else 0.0, "", (self,), "relu", (1.0 if x > 0 else 0.0,))
+        return Value(x if x > 0 else 0.0, "", self, 1.0 if x > 0 else 0.0, None, 0.0, "relu")
 
     # -- the chain rule ----------------------------------------------------------------------------
     def backward(self) -> None:
@@ -212,15 +227,19 @@ class Value:
         """
         order = topological_order(self)
         previous = [node.grad for node in order]
-        for node in order:
-            node.grad = 0.0
+        if any(previous):                     # start from 0, add the old gradients back at the end
+            for node in order:
+                node.grad = 0.0
         self.grad = 1.0
-        for node in reversed(order):          # outputs before inputs
-            g = node.grad
-            for parent, d in zip(node.parents, node.local):
-                parent.grad += d * g
-        for node, old in zip(order, previous):
-            if old:
+        for node in reversed(order):          # every node before its inputs
+            a = node._a
+            if a is not None:                 # chain rule: d/da += d(node)/da * d/d(node)
+                a.grad += node._da * node.grad
+                b = node._b
+                if b is not None:
+                    b.grad += node._db * node.grad
+        if any(previous):
+            for node, old in zip(order, previous):
                 node.grad += old
 
     def zero_grad(self) -> None:
@@ -262,12 +281,14 @@ def topological_order(root: Value) -> list[Value]:
     stack = [root]
     while stack:
         node = stack[-1]
-        for parent in node.parents:
-            if parent not in seen:      # go deeper first: the parent must come before node
-                seen.add(parent)
-                stack.append(parent)
-                break
-        else:                           # all parents are already in `order`
+        a, b = node._a, node._b
+        if a is not None and a not in seen:     # go deeper first: inputs come before the node
+            seen.add(a)
+            stack.append(a)
+        elif b is not None and b not in seen:
+            seen.add(b)
+            stack.append(b)
+        else:                                   # both inputs are already in `order`
             stack.pop()
             order.append(node)
     return order
@@ -398,6 +419,7 @@ class MLP(_Module):
                              rng) for i in range(len(nouts))]
 
     def __call__(self, x: Sequence) -> Value | list[Value]:
+        x = [xi if isinstance(xi, Value) else Value(xi) for xi in x]  # one leaf per input
         for layer in self.layers:
             x = layer(x)
         return x[0] if len(x) == 1 else x
