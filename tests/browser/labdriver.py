@@ -141,7 +141,12 @@ class Lab:
         scroller = self.page.locator(
             ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer")
         height = scroller.evaluate("el => el.clientHeight")
-        total = scroller.evaluate("el => el.scrollHeight")
+        total = scroller.evaluate("""el => {  // the end of the last cell (not scroll-past-end)
+          const cells = el.querySelectorAll('.jp-Cell');
+          if (!cells.length) return el.scrollHeight;
+          const last = cells[cells.length - 1].getBoundingClientRect();
+          return last.bottom - el.getBoundingClientRect().top + el.scrollTop + 20;
+        }""")
         paths, top, part = [], 0, 1
         while True:
             scroller.evaluate(f"el => {{ el.scrollTop = {top}; }}")

@@ -131,6 +131,9 @@ def test_lecture(lab: Lab, name: str):
     assert (op["after"]["text"], op["after"]["images"]) != (
         op["before"]["text"], op["before"]["images"]), (
         f"{name}: operating the {op['kind']} {op['label']!r} changed nothing in its output")
+    if op["before"]["images"]:  # a plot next to the control must be redrawn, not left stale
+        assert op["after"]["images"] != op["before"]["images"], (
+            f"{name}: operating the {op['kind']} {op['label']!r} left its plot unchanged")
     assert not result.warnings, f"{name}: warnings shown to the student: {result.warnings}"
 
 
