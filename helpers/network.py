@@ -138,7 +138,7 @@ class SGD:
         if not np.isfinite(lr) or lr <= 0:
             raise ValueError(f"SGD expected a positive finite learning rate lr, got {lr!r}")
         self.lr = float(lr)
-        self._scratch: dict[int, np.ndarray] = {}
+        self._scratch: dict[tuple, np.ndarray] = {}
 
     def __repr__(self) -> str:
         return f"SGD(lr={self.lr})"
@@ -146,12 +146,13 @@ class SGD:
     def step(self, net) -> None:
         """Update every ``(name, param, grad)`` of ``net.parameters()`` in place."""
         for _, p, g in net.parameters():
-            # lr * g into a reused buffer, then subtract in place: no new arrays per step
-            buf = self._scratch.get(id(g))
-            if buf is None or buf.shape != g.shape or buf.dtype != g.dtype:
-                buf = self._scratch[id(g)] = np.empty_like(g)
-            np.multiply(g, p.dtype.type(self.lr), out=buf)
-            p -= buf
+            # lr * g into a reused scratch buffer, then subtract in place: no new arrays per step
+            key = (g.shape, g.dtype)
+            buf = self._scratch.get(key)
+            if buf is None:
+                buf = self._scratch[key] = np.empty_like(g)
+            np.multiply(g, self.lr, out=buf)
+            np.subtract(p, buf, out=p)
 
 
 @dataclass
