@@ -20,8 +20,11 @@ $(STAMP): pyproject.toml
 lab: $(STAMP)
 	$(BIN)/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --port=$(PORT) --notebook-dir=.
 
+# The whole suite: pytest for helpers and the nbgrader workflow, the browser tests (skipped with a
+# reason when Chromium is missing), and every lecture executed under nbval in strict mode.
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest tests lectures $(NBVAL)
 
 lint: $(STAMP)
 	$(BIN)/ruff check helpers tests lectures solutions benchmarks
