@@ -14,6 +14,7 @@ Environment variables:
 import os
 
 from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
 
 c = get_config()  # noqa: F821  (injected by traitlets when it loads this file)
 
@@ -47,6 +48,8 @@ class StripTestTracebacks(Preprocessor):
     the failing source lines, hidden ones included. The message of ``helpers.grading`` checks is
     what a student needs; the traceback is dropped.
     """
+
+    enabled = Bool(True)  # nbconvert preprocessors are off unless enabled
 
     def preprocess_cell(self, cell, resources, index):
         meta = cell.get("metadata", {}).get("nbgrader", {})
