@@ -633,19 +633,19 @@ def hand_built_xor(F: float = 5.0) -> dict[str, np.ndarray]:
 
 
 def _xor_params(params) -> dict[str, np.ndarray]:
-    """Checked float64 copies of a 2-2-1 network's parameters, or a ValueError naming what came."""
+    """Checked float64 copies of a 2-H-1 network's parameters, or a ValueError naming what came."""
     if not isinstance(params, dict):
         raise TypeError(f"params must be a dict with keys {sorted(_XOR_KEYS)}, "
                         f"got {type(params).__name__}")
     missing = sorted(set(_XOR_KEYS) - set(params))
     if missing:
         raise ValueError(f"params is missing {missing}; expected keys {sorted(_XOR_KEYS)}")
-    out = {}
-    for key, shape in _XOR_KEYS.items():
-        a = np.asarray(params[key], dtype=np.float64)
-        if a.shape != shape:
-            raise ValueError(f"params[{key!r}] must have shape {shape}, got {a.shape}")
-        out[key] = a
+    out = {key: np.asarray(params[key], dtype=np.float64) for key in _XOR_KEYS}
+    H = out["W1"].shape[0] if out["W1"].ndim == 2 else 2
+    for key, shape in (("W1", (H, 2)), ("b1", (H,)), ("W2", (1, H)), ("b2", (1,))):
+        if out[key].shape != shape:
+            raise ValueError(f"params[{key!r}] must have shape {shape}, got {out[key].shape}"
+                             + (f" (H = {H} hidden units, from W1)" if key != "W1" else ""))
     return out
 
 
@@ -656,15 +656,15 @@ def _sig(z):
 
 
 def xor_forward(params, X) -> tuple[np.ndarray, np.ndarray]:
-    """Forward pass of a 2-2-1 sigmoid network on a batch of points.
+    """Forward pass of a 2-H-1 sigmoid network (H hidden units, 2 for XOR) on a batch of points.
 
     Args:
-        params: dict ``W1`` (2, 2), ``b1`` (2,), ``W2`` (1, 2), ``b2`` (1,) in the slides'
+        params: dict ``W1`` (H, 2), ``b1`` (H,), ``W2`` (1, H), ``b2`` (1,) in the slides'
             column form (see :func:`hand_built_xor`).
         X: points, shape ``(N, 2)`` (rows, as everywhere in ``helpers``).
 
     Returns:
-        ``H`` of shape ``(N, 2)`` (hidden activations) and ``yhat`` of shape ``(N,)``.
+        ``H`` of shape ``(N, H)`` (hidden activations) and ``yhat`` of shape ``(N,)``.
 
     Example:
         >>> H, yhat = xor_forward(hand_built_xor(5.0), XOR_INPUTS)
@@ -734,7 +734,7 @@ def plot_xor_net(params, ax=None, *, X=None, y=None, title: str | None = None,
     """Draw ŷ over the plane, the boundary ŷ = 0.5 and the hidden units' lines z = 0.
 
     Args:
-        params: a 2-2-1 network as in :func:`xor_forward`.
+        params: a 2-H-1 network as in :func:`xor_forward`.
         ax: a matplotlib Axes to draw into (default: a new figure).
         X, y: points ``(N, 2)`` and labels ``(N,)`` to scatter (default: the four XOR corners).
         title: axes title.
@@ -757,7 +757,8 @@ def plot_xor_net(params, ax=None, *, X=None, y=None, title: str | None = None,
         ax.contour(xs, ys, P, levels=[0.5], colors="k", linewidths=2)
     if hidden_lines:
         t = np.linspace(-0.5, 1.5, 2)
-        for i, style in ((0, "--"), (1, ":")):
+        for i in range(len(p["b1"])):
+            style = ("--", ":", "-.", (0, (5, 1, 1, 1)))[i % 4]
             w, b = p["W1"][i], p["b1"][i]
             if abs(w[1]) > 1e-9:
                 ax.plot(t, -(w[0] * t + b) / w[1], "k", ls=style, lw=1, label=f"$z_{i + 1}=0$")
@@ -768,10 +769,11 @@ def plot_xor_net(params, ax=None, *, X=None, y=None, title: str | None = None,
         X, y = XOR_INPUTS, XOR_TARGETS
     X = np.asarray(X)
     y = np.asarray(y)
-    ax.scatter(X[y == 0, 0], X[y == 0, 1], c="#2166ac", edgecolors="w", s=60 if len(X) < 50
-               else 12, label="y = 0", zorder=3)
-    ax.scatter(X[y == 1, 0], X[y == 1, 1], c="#b2182b", marker="s", edgecolors="w",
-               s=60 if len(X) < 50 else 12, label="y = 1", zorder=3)
+    few = len(X) < 50
+    for label, color, marker in ((0, "#2166ac", "o"), (1, "#b2182b", "s")):
+        ax.scatter(X[y == label, 0], X[y == label, 1], c=color, marker=marker,
+                   edgecolors="w" if few else "k", linewidths=1.0 if few else 0.3,
+                   s=60 if few else 10, label=f"y = {label}", zorder=3)
     ax.set_xlim(-0.5, 1.5)
     ax.set_ylim(-0.5, 1.5)
     ax.set_aspect("equal")
