@@ -1,0 +1,306 @@
+"""Tests of helpers.plots under the Agg backend: each function returns a Figure showing what it was
+given (the lines, images, counts and boxes are checked against the input), and bad input raises a
+clear error."""
+
+import math
+from types import SimpleNamespace
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.collections import PathCollection  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.text import Annotation  # noqa: E402
+
+from helpers.autograd import MLP, Value, topological_order  # noqa: E402
+from helpers.plots import (  # noqa: E402
+    draw_graph,
+    plot_confusion,
+    plot_decision_boundary,
+    plot_digits,
+    plot_function_2d,
+    plot_gd_path,
+    plot_loss,
+)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def render(fig):
+    """Draw the figure (layout and arrows are computed at draw time) and return it."""
+    fig.canvas.draw()
+    return fig
+
+
+# -- plot_loss ------------------------------------------------------------------------------------
+def test_plot_loss_from_a_list():
+    losses = [2.0, 1.0, 0.5, 0.25]
+    fig = render(plot_loss(losses, title="XOR"))
+    assert isinstance(fig, Figure) and len(fig.axes) == 1
+    (line,) = fig.axes[0].get_lines()
+    assert list(line.get_ydata()) == losses and list(line.get_xdata()) == [1, 2, 3, 4]
+    assert fig.axes[0].get_ylabel() == "loss" and fig._suptitle.get_text() == "XOR"
+
+
+def test_plot_loss_from_a_history_with_validation_and_accuracy():
+    rng = np.random.default_rng(0)
+    h = SimpleNamespace(loss=list(rng.uniform(size=7)), accuracy=list(rng.uniform(size=7)),
+                        val_loss=list(rng.uniform(size=7)), val_accuracy=list(rng.uniform(size=7)))
+    fig = render(plot_loss(h, logy=True))
+    assert len(fig.axes) == 2
+    loss_ax, acc_ax = fig.axes
+    assert [list(ln.get_ydata()) for ln in loss_ax.get_lines()] == [h.loss, h.val_loss]
+    assert [list(ln.get_ydata()) for ln in acc_ax.get_lines()] == [h.accuracy, h.val_accuracy]
+    assert loss_ax.get_yscale() == "log" and loss_ax.get_legend() is not None
+    texts = [t.get_text() for t in loss_ax.get_legend().get_texts()]
+    assert texts == ["training", "validation"]
+
+
+def test_plot_loss_from_a_dict_skips_missing_and_empty_curves():
+    fig = plot_loss({"loss": [3, 2, 1], "val_loss": [], "accuracy": None})
+    assert len(fig.axes) == 1 and len(fig.axes[0].get_lines()) == 1
+
+
+@pytest.mark.parametrize("bad,err,msg", [
+    ({"acc": [1, 2]}, ValueError, "none of the keys"),
+    ("loss", TypeError, "expects a History"),
+    (42, TypeError, "got int"),
+    ([[1, 2], [3, 4]], ValueError, r"1-D.*\(2, 2\)"),
+    ({"accuracy": [0.5]}, ValueError, "no loss values"),
+])
+def test_plot_loss_bad_input(bad, err, msg):
+    with pytest.raises(err, match=msg):
+        plot_loss(bad)
+
+
+# -- plot_decision_boundary -----------------------------------------------------------------------
+def _xor_points(n=60, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, size=(n, 2))
+    return X, (X[:, 0] * X[:, 1] > 0).astype(int)
+
+
+def test_decision_boundary_with_labels_and_probabilities():
+    X, y = _xor_points()
+    seen = []
+
+    def predict(P):
+        seen.append(P.shape)
+        return (P[:, 0] * P[:, 1] > 0).astype(int)
+
+    fig = render(plot_decision_boundary(predict, X, y, resolution=50))
+    assert seen == [(2500, 2)]
+    ax = fig.axes[0]
+    points = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert len(points) == 2  # one scatter per class
+    assert sorted(len(c.get_offsets()) for c in points) == sorted(np.bincount(y))
+    drawn = np.vstack([c.get_offsets() for c in points])
+    assert sorted(map(tuple, drawn)) == sorted(map(tuple, X))
+    # probabilities: a smooth map and the 0.5 contour
+    fig2 = render(plot_decision_boundary(lambda P: 1 / (1 + np.exp(-5 * P[:, 0] * P[:, 1])),
+                                         X, y, resolution=40))
+    assert any(0.5 in getattr(c, "levels", []) for c in fig2.axes[0].collections)
+
+
+def test_decision_boundary_with_scores_and_given_axes():
+    X, y = _xor_points()
+    fig, (a, b) = plt.subplots(1, 2)
+    scores = lambda P: np.column_stack([-P[:, 0], P[:, 0], np.zeros(len(P))])
+    out = plot_decision_boundary(scores, X, y, ax=b, resolution=30, title="three classes")
+    assert out is fig and b.get_title() == "three classes" and not a.collections
+
+
+def test_decision_boundary_bad_input():
+    X, y = _xor_points()
+    with pytest.raises(ValueError, match=r"shape \(N, 2\).*\(60, 3\)"):
+        plot_decision_boundary(lambda P: P[:, 0], np.ones((60, 3)), y)
+    with pytest.raises(ValueError, match=r"y must have shape \(60,\)"):
+        plot_decision_boundary(lambda P: P[:, 0], X, y[:10])
+    with pytest.raises(ValueError, match="predict_fn returned shape"):
+        plot_decision_boundary(lambda P: P[:5, 0], X, y, resolution=10)
+    with pytest.raises(TypeError, match="predict_fn must be a function"):
+        plot_decision_boundary("net", X, y)
+
+
+# -- plot_digits ----------------------------------------------------------------------------------
+def test_plot_digits_grid_images_and_titles():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(30, 784)).astype(np.float32)
+    y = np.arange(30) % 10
+    pred = y.copy()
+    pred[[1, 4]] = 0
+    fig = render(plot_digits(X, y=y, pred=pred, n=12, ncols=5))
+    assert len(fig.axes) == 12
+    images = [ax.get_images() for ax in fig.axes]
+    assert all(len(im) == 1 for im in images)
+    np.testing.assert_array_equal(images[3][0].get_array(), X[3].reshape(28, 28))
+    titles = [ax.title for ax in fig.axes]
+    assert titles[4].get_text() == "label 4\npred 0"
+    red = [i for i, t in enumerate(titles) if matplotlib.colors.same_color(t.get_color(), "red")]
+    assert red == [1, 4]
+
+
+def test_plot_digits_accepts_28x28_and_caps_n():
+    fig = plot_digits(np.zeros((3, 28, 28)), n=10, ncols=8)
+    assert len(fig.axes) == 3 and fig.axes[0].get_title() == ""
+
+
+@pytest.mark.parametrize("kwargs,msg", [
+    (dict(X=np.zeros((4, 100))), r"\(N, 784\).*\(4, 100\)"),
+    (dict(X=np.zeros((4, 784)), y=[1, 2]), "y has 2 labels, but 4 images"),
+    (dict(X=np.zeros((4, 784)), n=0), "n must be a positive int"),
+    (dict(X=np.zeros((4, 784)), ncols=2.5), "ncols must be a positive int"),
+])
+def test_plot_digits_bad_input(kwargs, msg):
+    with pytest.raises(ValueError, match=msg):
+        plot_digits(**kwargs)
+
+
+# -- plot_confusion -------------------------------------------------------------------------------
+def test_confusion_counts_in_cells():
+    rng = np.random.default_rng(3)
+    y_true = rng.integers(0, 4, size=200)
+    y_pred = np.where(rng.uniform(size=200) < 0.7, y_true, rng.integers(0, 4, size=200))
+    fig = render(plot_confusion(y_true, y_pred, num_classes=4))
+    ax = fig.axes[0]
+    cells = {}
+    for t in ax.texts:
+        x, y = t.get_position()
+        cells[(int(y), int(x))] = int(t.get_text())
+    assert len(cells) == 16
+    for i in range(4):
+        for j in range(4):
+            assert cells[(i, j)] == np.sum((y_true == i) & (y_pred == j))
+    acc = np.mean(y_true == y_pred)
+    assert f"{acc:.1%}" in ax.get_title()
+    np.testing.assert_array_equal(ax.get_images()[0].get_array(),
+                                  [[cells[(i, j)] for j in range(4)] for i in range(4)])
+
+
+@pytest.mark.parametrize("yt,yp,msg", [
+    ([0, 1], [0], "same length"),
+    ([0, 10], [0, 1], r"labels in \[0, 10\).*0 to 10"),
+    ([0.5, 1], [0, 1], "integer class labels"),
+    ([], [], "non-empty"),
+])
+def test_confusion_bad_input(yt, yp, msg):
+    with pytest.raises(ValueError, match=msg):
+        plot_confusion(yt, yp)
+
+
+# -- draw_graph -----------------------------------------------------------------------------------
+def _boxes(fig):
+    return [t for t in fig.axes[0].texts if t.get_bbox_patch() is not None]
+
+
+def test_draw_graph_one_box_per_node_one_arrow_per_edge():
+    a, b, c, f = (Value(v, label=n) for v, n in ((2.0, "a"), (-3.0, "b"), (10.0, "c"), (-2.0, "f")))
+    e = a * b
+    e.label = "e"
+    d = e + c
+    L = d * f
+    L.label = "L"
+    L.backward()
+    fig = render(draw_graph(L))
+    boxes = _boxes(fig)
+    nodes = topological_order(L)
+    assert len(boxes) == len(nodes) == 7
+    arrows = [t for t in fig.axes[0].texts if isinstance(t, Annotation)]
+    assert len(arrows) == sum(len(n.parents) for n in nodes) == 6
+    text = {t.get_text() for t in boxes}
+    assert "a\ndata 2\ngrad 6" in text and "L (*)\ndata -8\ngrad 1" in text
+    assert "e (*)\ndata -6\ngrad -2" in text and "+\ndata 4\ngrad -2" in text
+
+
+def test_draw_graph_arrows_point_right_and_reuse_is_drawn_twice():
+    x = Value(0.5, label="x")
+    h = x.tanh()
+    out = h * h + h          # h used three times, one edge skips a column
+    out.backward()
+    fig = render(draw_graph(out, title="reuse"))
+    boxes = _boxes(fig)
+    assert len(boxes) == 4
+    arrows = [t for t in fig.axes[0].texts if isinstance(t, Annotation)]
+    assert len(arrows) == 5  # x->tanh, tanh->* twice, tanh->+, *->+
+    xs = {t.get_text().split("\n")[0]: t.get_position()[0] for t in boxes}
+    assert xs["x"] < xs["tanh"] < xs["*"] < xs["+"]
+    assert fig.axes[0].get_title() == "reuse"
+
+
+def test_draw_graph_of_a_small_mlp_and_limits():
+    net = MLP(2, [3, 1], rng=0)
+    out = net([1.0, -1.0])
+    fig = render(draw_graph(out, show_grad=False))
+    assert len(_boxes(fig)) == len(topological_order(out))
+    assert not any("grad" in t.get_text() for t in _boxes(fig))
+    big = Value(0.0)
+    for _ in range(50):
+        big = big + 1.0
+    with pytest.raises(ValueError, match="101 nodes, more than max_nodes=80"):
+        draw_graph(big)
+    assert len(_boxes(draw_graph(big, max_nodes=200))) == 101
+    with pytest.raises(TypeError, match="expects a Value.*float"):
+        draw_graph(3.0)
+
+
+def test_draw_graph_single_leaf():
+    fig = render(draw_graph(Value(1.5, label="w")))
+    (box,) = _boxes(fig)
+    assert box.get_text() == "w\ndata 1.5\ngrad 0"
+
+
+# -- plot_function_2d and plot_gd_path ------------------------------------------------------------
+def test_function_2d_vectorised_and_pointwise_give_the_same_picture():
+    f_np = lambda x, y: -(np.cos(x) ** 2 + np.cos(y) ** 2) ** 2
+    f_math = lambda x, y: -(math.cos(x) ** 2 + math.cos(y) ** 2) ** 2   # scalars only
+    a = render(plot_function_2d(f_np, (-3, 3), (-3, 3), resolution=40, levels=12))
+    b = render(plot_function_2d(f_math, (-3, 3), (-3, 3), resolution=40, levels=12))
+    la, lb = a.axes[0].collections[0].levels, b.axes[0].collections[0].levels
+    np.testing.assert_allclose(la, lb)
+    assert la.min() <= -4 + 1e-9 and la.max() >= 0 - 1e-9   # f ranges over [-4, 0]
+    assert len(a.axes) == 2   # the plot and its colour bar
+    c = plot_function_2d(f_np, filled=False, resolution=20)
+    assert len(c.axes) == 1 and c.axes[0].texts  # contour labels
+
+
+def test_function_2d_bad_input():
+    with pytest.raises(ValueError, match="xlim must be"):
+        plot_function_2d(lambda x, y: x, (1, 0), (0, 1))
+    with pytest.raises(TypeError, match="f must be a function"):
+        plot_function_2d(3.0)
+    with pytest.raises(TypeError, match="calling it failed"):
+        plot_function_2d(lambda x: x, resolution=5)
+
+
+def test_gd_path_draws_every_iterate():
+    f = lambda x, y: x**2 + 10 * y**2
+    path = [np.array([2.0, 1.0])]
+    for _ in range(12):
+        x, y = path[-1]
+        path.append(path[-1] - 0.09 * np.array([2 * x, 20 * y]))
+    path = np.array(path)
+    fig = render(plot_gd_path(f, path))
+    ax = fig.axes[0]
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    np.testing.assert_allclose(lines["iterates"].get_xydata(), path)
+    np.testing.assert_allclose(lines["start"].get_xydata()[0], path[0])
+    np.testing.assert_allclose(lines["end"].get_xydata()[0], path[-1])
+    x0, x1 = ax.get_xlim()
+    assert x0 < path[:, 0].min() and x1 > path[:, 0].max()
+    assert "12 steps" in ax.get_title()
+
+
+def test_gd_path_bad_input():
+    f = lambda x, y: x**2 + y**2
+    with pytest.raises(ValueError, match=r"shape \(K, 2\).*\(3,\)"):
+        plot_gd_path(f, [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="non-finite iterate at step 2.*diverge"):
+        plot_gd_path(f, [[1.0, 1.0], [2.0, 2.0], [np.inf, 1.0]])
