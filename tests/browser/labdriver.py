@@ -60,6 +60,36 @@ _JS_WIDGETS = f"""() => {{
   return found;
 }}"""
 
+# What may look wrong to a student: plots scaled far down (small text), outputs wider than the
+# page (clipped, needs a horizontal scroll), widget labels or buttons cut off by their box.
+_JS_LAYOUT = f"""() => {{
+  const cells = [...document.querySelectorAll('{_NB} .jp-Cell')];
+  const report = {{shrunk: [], overflowing: [], truncated: []}};
+  cells.forEach((cell, index) => {{
+    cell.querySelectorAll('.jp-OutputArea-output img').forEach(img => {{
+      if (img.naturalWidth > 0 && img.clientWidth > 0
+          && img.clientWidth < 0.7 * img.naturalWidth) {{
+        report.shrunk.push({{cell: index, natural: img.naturalWidth, shown: img.clientWidth}});
+      }}
+    }});
+    cell.querySelectorAll('.jp-Cell-outputArea > .jp-OutputArea-child > .jp-OutputArea-output')
+      .forEach(out => {{
+        if (out.scrollWidth > out.clientWidth + 2) {{
+          report.overflowing.push({{cell: index, width: out.scrollWidth, box: out.clientWidth,
+                                   text: out.textContent.slice(0, 80)}});
+        }}
+      }});
+    cell.querySelectorAll('.jp-OutputArea-output :is(.widget-label, .widget-readout,'
+                          + ' button.jupyter-button)').forEach(el => {{
+      if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) {{
+        report.truncated.push({{cell: index, text: el.textContent.trim().slice(0, 80),
+                               needs: el.scrollWidth, has: el.clientWidth}});
+      }}
+    }});
+  }});
+  return report;
+}}"""
+
 # What a widget shows, without its own controls (a slider's readout changes by itself).
 _JS_SNAPSHOT = """(el) => {
   const copy = el.cloneNode(true);
@@ -262,6 +292,12 @@ class Lab:
             if not any(w["loading"] for w in found) or time.monotonic() > deadline:
                 return found
             self.page.wait_for_timeout(250)
+
+    def layout_report(self) -> dict:
+        """Plots shown at < 70 % of their size, outputs wider than the page, widget labels and
+        buttons too narrow for their text: ``{"shrunk": [...], "overflowing": [...],
+        "truncated": [...]}``, each entry naming its cell."""
+        return self.page.evaluate(_JS_LAYOUT)
 
     def set_cell_source(self, index: int, text: str) -> None:
         """Replace the text of cell `index` as a student pasting does: select all, insert."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -90,17 +91,25 @@ def test_harness_sees_errors_warnings_and_unexecuted_cells(lab: Lab):
     rel = "_selftest/broken.ipynb"
     _write_notebook(lab.server.root / rel, [
         "import warnings\nwarnings.warn('careful', RuntimeWarning)",
+        "import matplotlib.pyplot as plt\nplt.figure(figsize=(30, 2))\nplt.plot([0, 1])\n"
+        "plt.show()",
+        "import ipywidgets as w\nw.Label('x', layout=w.Layout(width='60px'))",
+        "w.Button(description='a button far too narrow for its text', "
+        "layout=w.Layout(width='50px'))",
         "raise ValueError('on purpose')",
         "print('never runs')",
     ])
     lab.open_notebook(rel)
     result = lab.run_and_check(rel)
     lab.screenshot_notebook("run")
-    assert result.errors == [(1, "ValueError: on purpose")]
-    assert result.not_executed == [2]
+    assert result.errors == [(4, "ValueError: on purpose")]
+    assert result.not_executed == [5]
     assert len(result.warnings) == 1 and "RuntimeWarning: careful" in result.warnings[0][1]
-    assert "ValueError" in lab.cell_error_text(1)
-    assert lab.widgets() == [] and lab.operate_first_widget() == {"kind": None}
+    assert "ValueError" in lab.cell_error_text(4)
+    layout = lab.layout_report()
+    assert [(x["cell"], x["text"]) for x in layout["truncated"]] == [
+        (3, "a button far too narrow for its text")], layout
+    assert [x["cell"] for x in layout["shrunk"]] == [1], layout
 
 
 @pytest.mark.parametrize("name", LECTURES or [pytest.param(
@@ -111,9 +120,10 @@ def test_lecture(lab: Lab, name: str):
     lab.open_notebook(rel)
     result = lab.run_and_check(rel, timeout=LECTURE_TIMEOUT)
     lab.screenshot_notebook("run")
+    layout = lab.layout_report()
     (lab.shots / "run.json").write_text(json.dumps({
         "seconds": round(result.seconds, 1), "errors": result.errors,
-        "warnings": result.warnings, "page_errors": lab.page_errors}, indent=1))
+        "warnings": result.warnings, "page_errors": lab.page_errors, "layout": layout}, indent=1))
     assert not result.errors, f"{name}: cells raised {result.errors}"
     assert not result.not_executed, f"{name}: cells never ran: {result.not_executed}"
 
@@ -123,6 +133,12 @@ def test_lecture(lab: Lab, name: str):
     assert [w["cell"] for w in widgets] == result.widget_outputs, (
         f"{name}: the saved notebook has widget outputs in cells {result.widget_outputs}, "
         f"the page shows widgets in cells {[w['cell'] for w in widgets]}")
+
+    assert not layout["truncated"], f"{name}: widget text cut off: {layout['truncated']}"
+    for kind, what in (("shrunk", "plots scaled below 70 % (small text)"),
+                       ("overflowing", "outputs wider than the page")):
+        if layout[kind]:
+            warnings.warn(f"{name}: {what}: {layout[kind]}", stacklevel=1)
 
     op = lab.operate_first_widget()
     assert op["kind"], f"{name}: no slider or button to operate"
