@@ -9,7 +9,8 @@
 #   make grades                  export every grade to $(GRADES)
 # PS selects problem sets (default: every folder of solutions/ with a notebook).
 
-NBGRADER      := $(BIN)/nbgrader
+# nbgrader runs `alembic` from PATH when it creates a gradebook: put the venv first.
+NBGRADER      := PATH="$(abspath $(BIN)):$$PATH" $(BIN)/nbgrader
 PROBLEM_SETS  := $(sort $(patsubst solutions/%/,%,$(dir $(wildcard solutions/*/*.ipynb))))
 PS            ?= $(PROBLEM_SETS)
 GRADES        ?= grades.csv
@@ -28,13 +29,13 @@ release: $(STAMP)
 
 # nbgrader's own `validate` command exits 0 even when validation fails: use the Validator API.
 define VALIDATE_PY
-import sys
+import os, sys
 from traitlets.config.loader import PyFileConfigLoader
 from nbgrader.validator import Validator
 config = PyFileConfigLoader("nbgrader_config.py", path=".").load_config()
 bad = 0
 for path in sys.argv[1:]:
-    result = Validator(config=config).validate(path)
+    result = Validator(config=config).validate(os.path.abspath(path))
     if result:
         bad += 1
         print(f"FAILED  {path}")
@@ -52,6 +53,7 @@ validate: $(STAMP)
 	$(BIN)/python -c "$$VALIDATE_PY" $(VALIDATE_NBS)
 
 publish: $(STAMP)
+	@mkdir -p "$${BACKPROP_EXCHANGE:-.exchange}"
 	@set -e; for ps in $(PS); do $(NBGRADER) release_assignment "$$ps" --force; done
 
 collect: $(STAMP)

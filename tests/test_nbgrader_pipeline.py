@@ -27,6 +27,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbgrader_utils import (
+    BIN,
     PROBLEM_SETS,
     REPO,
     comparable_cells,
@@ -35,6 +36,7 @@ from nbgrader_utils import (
     make_course,
     nbgrader_env,
     notebooks,
+    run,
     scores,
     solution_names,
     tiny_problem_set,
@@ -457,3 +459,22 @@ def test_config_values():
     assert "ClearHiddenTests" in names
     assert names.index("ClearHiddenTests") > names.index("GetGrades")
     assert json.dumps(config.Exchange.root)  # a plain string path
+
+
+def test_make_targets_release_and_validate(tiny, sandbox, tmp_path):
+    """`make release` gives what nbgrader generates, byte for byte; `make validate` fails on
+    failure (nbgrader's own `validate` command exits 0 even then)."""
+    src = tiny_problem_set(sandbox / "make-src" / TINY, TINY)
+    course = make_course(tmp_path, {TINY: src.parent})
+    shutil.copy(REPO / "Makefile", course / "Makefile")
+    (course / "mk").mkdir()
+    shutil.copy(REPO / "mk" / "nbgrader.mk", course / "mk" / "nbgrader.mk")
+    env = nbgrader_env(tmp_path)
+    make = ["make", "--no-print-directory", "STAMP=", f"BIN={BIN}"]
+    run([*make, "release"], cwd=course, env=env)
+    release = course / "exercises" / TINY / f"{TINY}.ipynb"
+    assert release.read_bytes() == (tiny.path / "exercises" / TINY / release.name).read_bytes()
+    run([*make, "validate"], cwd=course, env=env)
+    failing = run([*make, "validate", f"VALIDATE_NBS=exercises/{TINY}/{TINY}.ipynb"],
+                  cwd=course, env=env, check=False)
+    assert failing.returncode != 0 and "FAILED" in failing.stdout
