@@ -530,8 +530,8 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
     _sys = sys
     _gettrace, _getprofile = sys.gettrace, sys.getprofile
 
-    state = {"in_check": False, "token": 0, "passed": 0, "passed_at_cell_start": 0,
-             "taint": None}
+    state = {"in_check": False, "scanning": False, "token": 0, "passed": 0,
+             "passed_at_cell_start": 0, "taint": None}
     pending = {}
     data_store = {}
 
@@ -883,6 +883,51 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
                 f"This test cell contains {expected} grading check(s) but only {passed} ran and "
                 "passed: the code that ran is not the code of the cell. Grading refused.")
 
+    # ---- "not solvable by calling helpers": a scan of the code the answer came from ---------
+    _function_t, _code_t = _type(make_rng), _type(make_rng.__code__)
+    _sm_t, _cm_t, _prop_t = staticmethod, classmethod, property
+    forbidden = frozenset((
+        "Value", "numerical_gradient", "check_gradient", "SoftmaxCrossEntropy",
+        "BinaryCrossEntropy", "Sequential", "SGD", "Linear", "ReLU", "Sigmoid", "Tanh", "MSE",
+        "autograd", "gradcheck", "grading", "network", "MLP", "Neuron", "diagnose",
+        "jacobian", "torch", "jax", "autograd_lib", "sympy"))
+
+    def scan(fn):
+        """Names of helpers' backprop machinery the function (or what it calls) refers to."""
+        seen, found, todo = [], [], [(fn, 0)]
+        while todo:
+            obj, depth = todo.pop()
+            if depth > 4 or _len(seen) > 200:
+                continue
+            for s_ in seen:
+                if s_ is obj:
+                    break
+            else:
+                seen.append(obj)
+                t = _type(obj)
+                if t is _function_t:
+                    codes, glob = [obj.__code__], obj.__globals__
+                    while codes:
+                        co = codes.pop()
+                        for n in co.co_names:
+                            if n in forbidden and n not in found:
+                                found.append(n)
+                            if _type(glob) is _dict and n in glob:
+                                todo.append((glob[n], depth + 1))
+                        for c in co.co_consts:
+                            if _type(c) is _code_t:
+                                codes.append(c)
+                elif t is _type:
+                    for v in obj.__dict__.values():
+                        tv = _type(v)
+                        if tv is _sm_t or tv is _cm_t:
+                            todo.append((v.__func__, depth + 1))
+                        elif tv is _prop_t:
+                            todo.append((v.fget, depth + 1))
+                        elif tv is _function_t:
+                            todo.append((v, depth + 1))
+        return found
+
     # ---- requests ------------------------------------------------------------------------
     def student_copy(v):
         t = _type(v)
@@ -945,6 +990,17 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
             raise _AssertionError(f"check {name!r} answers a request for {asked!r}")
         answer = value[3]
         message = spec["judge"](args, answer)
+        if message is None and _len(value) > 4:
+            state["scanning"] = True
+            try:
+                used = scan(value[4])
+            finally:
+                state["scanning"] = False
+            if used:
+                message = Msg(
+                    f"your code uses {', '.join(used)}: this exercise asks you to compute the "
+                    "gradient yourself, not with a library's autograd, helpers' layers or finite "
+                    "differences")
         if message is None:
             state["passed"] += 1
             return
@@ -972,7 +1028,8 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
                         state["in_check"] = False
             return
         if state["in_check"]:
-            if event in blocked_in_check:
+            if event in blocked_in_check and not (
+                    state["scanning"] and event == "object.__getattr__"):
                 raise _RuntimeError(f"{event} is not available while a grading check runs")
             return
         if strict and event in blocked_always:
@@ -1060,7 +1117,7 @@ def check(name: str, fn, *, seed: int | None = 0) -> None:
         raise AssertionError("the grading checker is not installed (import helpers.grading in "
                              "the first cell)")
     answer = fn(*io[1])
-    (lambda: 0).__defaults__ = (MAGIC_CHECK, name, io, answer)
+    (lambda: 0).__defaults__ = (MAGIC_CHECK, name, io, answer, fn)
 
 
 def register_data(key: str, X: np.ndarray, y: np.ndarray) -> None:
