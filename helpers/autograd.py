@@ -289,8 +289,7 @@ def topological_order(root: Value) -> list[Value]:
             seen.add(b)
             stack.append(b)
         else:                                   # both inputs are already in `order`
-            stack.pop()
-            order.append(node)
+            order.append(stack.pop())
     return order
 
 
