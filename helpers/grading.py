@@ -1049,10 +1049,10 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
         take_snapshot()
         ip.events.register("post_run_cell", watchdog)
         take_snapshot()  # now with the watchdog registered
-        count = _getattr(ip, "execution_count", 1)
-        user = [k for k in ip.user_ns if not k.startswith("_")
-                and k not in ("In", "Out", "get_ipython", "exit", "quit", "open")]
-        if count not in (0, 1) and user:
+        history = ip.user_ns.get("In", [])
+        user = [k for k in ip.user_ns if not k.startswith("_") and k not in (
+            "In", "Out", "get_ipython", "exit", "quit", "open", "np", "numpy", "helpers")]
+        if _len(history) > 2 and user:
             # an interactive session re-imports nothing (the module is cached); a first import
             # in a later cell with names already defined means code ran before the setup cell
             state["taint"] = ("helpers.grading was first imported after other cells had run. "

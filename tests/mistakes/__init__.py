@@ -1,0 +1,63 @@
+"""Catalogues of typical mistakes in the problem sets, one module per problem set.
+
+Each module ``tests/mistakes/<ps>.py`` (e.g. ``ps1_chain_rule.py``) defines
+
+    PS: str                  the problem set, e.g. "ps1_chain_rule" (its notebook is
+                             solutions/<PS>/<PS>.ipynb)
+    MISTAKES: list[dict]     one dict per mistaken submission, with exactly these keys:
+        "name"               str, unique within the module, e.g. "dLdw_missing_sigma_prime"
+        "grade_id"           str, the grade_id of the solution cell (nbgrader metadata) whose
+                             source the student's submission replaces
+        "source"             str, the student's full source of that cell, with the mistake (no
+                             ### BEGIN/END SOLUTION lines: what a student would have typed)
+        "expected_failing"   list[str], grade_ids of the autograded test cells that must fail
+                             (score 0) with this submission; every other test cell must pass
+        "feedback_keywords"  list[str], words that the failing cells' error output must contain
+                             (case-sensitive substrings of the AssertionError message), e.g. "sign"
+
+A submission is the solution notebook with that one cell's source replaced (all other solution
+cells keep the reference solution). The sources are built from the reference solution with a
+small textual edit (``make(old, new)`` below asserts that ``old`` occurs), so a change to the
+notebook that makes a mistake stale fails loudly instead of silently testing nothing.
+
+``ALL`` maps each problem set to its list.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+_TOOLS = Path(__file__).resolve().parents[2] / "tools"
+if str(_TOOLS) not in sys.path:
+    sys.path.insert(0, str(_TOOLS))
+
+from build_ps_common import cell_source  # noqa: E402
+
+PROBLEM_SETS = ("ps1_chain_rule", "ps2_scalar_backprop", "ps3_xor", "ps4_mnist")
+
+
+def make(ps: str, name: str, grade_id: str, old: str, new: str, failing: list[str],
+         keywords: list[str], count: int = 1) -> dict:
+    """A mistake: the reference source of ``grade_id`` with ``old`` replaced by ``new``."""
+    src = cell_source(ps, grade_id)
+    if src.count(old) != count:
+        raise ValueError(f"{ps}/{name}: {old!r} occurs {src.count(old)} times in {grade_id}, "
+                         f"expected {count}")
+    return {"name": name, "grade_id": grade_id, "source": src.replace(old, new),
+            "expected_failing": list(failing), "feedback_keywords": list(keywords)}
+
+
+def load_all() -> dict[str, list[dict]]:
+    """``{ps: MISTAKES}`` for the problem sets whose catalogue exists."""
+    out = {}
+    for ps in PROBLEM_SETS:
+        try:
+            mod = importlib.import_module(f"tests.mistakes.{ps}")
+        except ModuleNotFoundError:
+            try:
+                mod = importlib.import_module(f"mistakes.{ps}")
+            except ModuleNotFoundError:
+                continue
+        out[ps] = mod.MISTAKES
+    return out
