@@ -194,8 +194,9 @@ def _check_labels(y, num_classes: int, who: str, n: int | None = None) -> np.nda
         raise TypeError(
             f"{who} expected integer class labels, got dtype {y.dtype}; use y.astype(int)"
         )
-    _check_shape(y, (n,), who, "y")
-    if y.size and (y.min() < 0 or y.max() >= num_classes):
+    if y.ndim != 1 or (n is not None and y.shape[0] != n):
+        _check_shape(y, (n,), who, "y")
+    if y.size and (np.minimum.reduce(y) < 0 or np.maximum.reduce(y) >= num_classes):
         bad = y[(y < 0) | (y >= num_classes)][0]
         raise ValueError(
             f"{who} expected labels in 0..{num_classes - 1} ({num_classes} classes), "
@@ -423,7 +424,8 @@ class SoftmaxCrossEntropy:
         """Mean cross-entropy of softmax(logits) (N, C) against labels (N,) or targets (N, C)."""
         who = "SoftmaxCrossEntropy.forward"
         Z = _as_float_array(logits, who, "logits")
-        _check_shape(Z, (None, None), who, "logits")
+        if Z.ndim != 2:
+            _check_shape(Z, (None, None), who, "logits")
         N, C = Z.shape
         y = np.asarray(y)
         if y.ndim == 2:
