@@ -170,10 +170,8 @@ def plot_gd_paths(results, *, extent: float = 3.5, ax=None, title: str | None = 
     g = np.linspace(-extent, extent, 301)
     X, Y = np.meshgrid(g, g)
     Z = f(X, Y)
-    lo, hi = float(Z.min()), float(Z.max())
-    cs = ax.contourf(X, Y, Z, levels=np.linspace(lo, hi, 17), cmap="viridis")
-    ax.contour(X, Y, Z, levels=np.linspace(lo, hi, 9), colors="white", linewidths=0.4,
-               alpha=0.6)
+    cs = ax.contourf(X, Y, Z, levels=16, cmap="viridis")
+    ax.contour(X, Y, Z, levels=cs.levels[::2], colors="white", linewidths=0.4, alpha=0.6)
     fig.colorbar(cs, ax=ax, shrink=0.85, label="f(x, y)")
     colors = ["#ff7f0e", "#ffffff", "#e7298a", "#17becf", "#d62728"]
     for i, r in enumerate(results):
@@ -475,7 +473,7 @@ def backprop_trace(nodes) -> list[TraceStep]:
     return steps
 
 
-def draw_trace_step(nodes, step: TraceStep, ax=None):
+def draw_trace_step(nodes, step: TraceStep, ax=None, title: str | None = None):
     """Draw the graph with the values and bars known at ``step``; the current node highlighted.
 
     Orange: the node computed forwards in this frame; blue: the node whose bar was just
@@ -485,6 +483,7 @@ def draw_trace_step(nodes, step: TraceStep, ax=None):
         nodes: the list of :class:`GraphNode` the trace was made from.
         step: one :class:`TraceStep` of :func:`backprop_trace`.
         ax: a matplotlib Axes; a new figure sized to the graph when None.
+        title: the title above the graph (default: the frame's ``text``).
 
     Returns:
         the matplotlib Figure.
@@ -538,7 +537,7 @@ def draw_trace_step(nodes, step: TraceStep, ax=None):
     ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
     ax.set_ylim(min(ys) - 0.75, max(ys) + 0.6)
     ax.axis("off")
-    ax.set_title(step.text, fontsize=9, loc="left", wrap=True)
+    ax.set_title(step.text if title is None else title, fontsize=9, loc="left", wrap=True)
     return fig
 
 
@@ -1078,13 +1077,15 @@ def plot_weight_images(W, units=None, ncols: int = 8, titles=None):
     return fig
 
 
-def weights_browser(W, X=None) -> ipw.VBox:
+def weights_browser(W, X=None, *, show=None) -> ipw.VBox:
     """A slider over hidden units showing the unit's weight image (and, given ``X``, the inputs
     that excite it most).
 
     Args:
         W: first-layer weights ``(784, M)``.
         X: optional images ``(N, 784)``; the 8 with the largest ``X @ W[:, j]`` are shown.
+        show: optional ``(784, M)`` array to draw instead of ``W`` (e.g. ``W - W_init``, what
+            training changed); the strongest inputs are still found with ``W``.
 
     Returns:
         an ``ipywidgets.VBox`` with attributes ``slider`` and ``top`` (indices into ``X`` of the
@@ -1097,6 +1098,9 @@ def weights_browser(W, X=None) -> ipw.VBox:
     """
     W = np.asarray(W, dtype=np.float64)
     weight_images(W[:, :1])                       # validates the shape
+    show = W if show is None else np.asarray(show, dtype=np.float64)
+    if show.shape != W.shape:
+        raise ValueError(f"show must have the shape of W {W.shape}, got {show.shape}")
     slider = ipw.IntSlider(value=0, min=0, max=W.shape[1] - 1, description="hidden unit",
                            continuous_update=False, layout=ipw.Layout(width="420px"))
     out = ipw.Output()
@@ -1106,7 +1110,7 @@ def weights_browser(W, X=None) -> ipw.VBox:
 
     def render(_change=None):
         j = slider.value
-        img = weight_images(W, [j])[0]
+        img = weight_images(show, [j])[0]
         with out:
             out.clear_output(wait=True)
             n_top = 0 if X is None else 8
