@@ -363,3 +363,36 @@ def test_neuron_layer_shapes_and_errors():
         MLP(2, [1], rng="seed")
     with pytest.raises(ValueError, match="at least one layer"):
         MLP(2, [])
+
+
+# (Value function, float function) pairs that are smooth on the whole real line
+_SMOOTH = [
+    (lambda a, b: a + b, lambda a, b: a + b),
+    (lambda a, b: a - b, lambda a, b: a - b),
+    (lambda a, b: a * b, lambda a, b: a * b),
+    (lambda a, b: a / (b * b + 1), lambda a, b: a / (b * b + 1)),
+    (lambda a, b: a.tanh() * b, lambda a, b: math.tanh(a) * b),
+    (lambda a, b: (a * 0.5).sigmoid() + b, lambda a, b: 1 / (1 + math.exp(-a * 0.5)) + b),
+    (lambda a, b: (a * a + 1).log() - b, lambda a, b: math.log(a * a + 1) - b),
+    (lambda a, b: (a.tanh()).exp() * b, lambda a, b: math.exp(math.tanh(a)) * b),
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(_SMOOTH) - 1), st.integers(0, 50), st.integers(0, 50)),
+                min_size=1, max_size=12),
+       st.lists(st.floats(-1.5, 1.5), min_size=3, max_size=3))
+def test_random_graphs_match_finite_differences(program, inputs):
+    """Random DAGs (with reuse) of smooth ops: backward equals central differences."""
+    def build(vals, ops, wrap):
+        nodes = list(vals)
+        for k, i, j in program:  # squash every result so that long products stay finite
+            nodes.append(wrap(ops[k](nodes[i % len(nodes)], nodes[j % len(nodes)])))
+        return nodes[-1]
+
+    xs = [Value(x) for x in inputs]
+    out = build(xs, [g for g, _ in _SMOOTH], lambda o: o.tanh())
+    out.backward()
+    f = lambda *v: build(v, [h for _, h in _SMOOTH], math.tanh)
+    for x, want in zip(xs, numeric(f, *inputs)):
+        assert close(x.grad, want, 1e-4, 1e-6), (program, inputs, x.grad, want)
