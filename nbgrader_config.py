@@ -69,3 +69,30 @@ c.GenerateFeedback.preprocessors = [
     StripTestTracebacks,
     CSSHTMLHeaderPreprocessor,
 ]
+
+
+# ---- grading untrusted code (engineer K; docs/instructor-guide.md, "Threat model") -----------
+# Autograde runs submissions in the sandboxed, resource-limited "backprop-grader" kernel and
+# screens answers for tampering (tools/grader_kernel/nbgrader_hooks.py). The tools are found next
+# to this file, else in the course repository that provides the installed `helpers` package.
+# BACKPROP_GRADER_SANDBOX=0 turns this off (plain nbgrader).
+def _grader_tools():
+    import importlib.util
+
+    candidates = [os.environ.get("BACKPROP_GRADER_DIR", ""),
+                  os.path.join(HERE, "tools", "grader_kernel")]
+    spec = importlib.util.find_spec("helpers")
+    if spec and spec.origin:
+        repo = os.path.dirname(os.path.dirname(os.path.abspath(spec.origin)))
+        candidates.append(os.path.join(repo, "tools", "grader_kernel"))
+    found = [d for d in candidates if d and os.path.isfile(os.path.join(d, "nbgrader_hooks.py"))]
+    return found[0] if found else None
+
+
+if os.environ.get("BACKPROP_GRADER_SANDBOX", "1") != "0" and _grader_tools():
+    import sys as _sys
+
+    _sys.path.insert(0, _grader_tools())
+    import nbgrader_hooks  # noqa: E402
+
+    nbgrader_hooks.configure(c)

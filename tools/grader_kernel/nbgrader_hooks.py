@@ -1,0 +1,276 @@
+"""nbgrader settings for grading untrusted submissions (loaded by the course's nbgrader_config.py).
+
+``configure(c)`` changes *autograde only* (validation and the student's own kernel are untouched):
+
+* ``GradingExecute`` runs every submission in the ``backprop-grader`` kernel (``launch.py``:
+  limits, sandbox folder, a throw-away uid when root) whatever kernel the notebook names, and caps
+  each cell's output in the grading process too (``BACKPROP_GRADE_OUTPUT_BYTES``, default 1 MB of
+  text per cell): a kernel whose own cap was removed cannot fill the grader's memory. Output
+  clearing (``clear_output``) in graded test cells is ignored, so an error cannot be wiped away.
+* ``TamperScreen`` reads, outside the student's process, the source of every code cell that is not
+  the instructor's (a cell's source is trusted only if it equals a locked or graded cell of the
+  release, as stored in the gradebook). The first cell that uses a way to reach into the grader
+  (``get_ipython``, magics, ``exec``/``eval``/``compile``/``__import__``, ``setattr``/``globals``,
+  dunder attributes, imports outside an allow-list such as ``sys``, ``ctypes``, ``gc``, ``os``, or
+  assigning to an imported module or rebinding an imported/builtin name) turns every graded test
+  cell after it into an error: no marks, and a message that names the cell, the line and the reason
+  (an instructor can override the score in the formgrader after reading the code).
+
+Example (in nbgrader_config.py)::
+
+    import nbgrader_hooks
+    nbgrader_hooks.configure(c)
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import os
+from pathlib import Path
+
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    Execute,
+    IgnorePattern,
+    LimitOutput,
+    NbGraderPreprocessor,
+    SaveAutoGrades,
+)
+from traitlets import Integer, Unicode
+
+HERE = Path(__file__).resolve().parent
+KERNEL_NAME = "backprop-grader"
+KERNELS = HERE / "kernels"
+
+ALLOWED_IMPORTS = {
+    "numpy", "math", "cmath", "random", "itertools", "functools", "operator", "collections",
+    "dataclasses", "typing", "statistics", "time", "copy", "string", "re", "fractions",
+    "decimal", "numbers", "abc", "enum", "heapq", "bisect", "matplotlib", "tqdm", "helpers",
+    "__future__",
+}
+FORBIDDEN_CALLS = {
+    "get_ipython", "exec", "eval", "compile", "__import__", "globals", "locals", "vars",
+    "setattr", "delattr", "breakpoint", "__builtins__", "__builtin__", "memoryview",
+}
+ALLOWED_DUNDERS = {"__init__", "__name__", "__doc__", "__len__", "__qualname__"}
+BUILTIN_NAMES = set(dir(builtins))
+
+
+# ---- the static screen -----------------------------------------------------------------------
+def _python_source(source: str) -> str:
+    """Cell source as Python (IPython magics and shell escapes become ``get_ipython()`` calls)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager().transform_cell(source)
+
+
+def screen_source(source: str, protected: set[str] = frozenset()) -> tuple[int, str] | None:
+    """First way to tamper with grading found in a cell: ``(line, reason)``, or None.
+
+    ``protected`` are names the instructor's cells bind (``np``, ``check``...), which student code
+    must not rebind at the top level. Builtin names are always protected.
+
+    Example::
+
+        >>> screen_source("import numpy as np\\nnp.allclose = lambda *a, **k: True")
+        (2, 'assigns to an attribute of the imported module np')
+    """
+    try:
+        tree = ast.parse(_python_source(source))
+    except (SyntaxError, ValueError):
+        return None  # it cannot run either
+    imported: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            imported.update((a.asname or a.name).split(".")[0] for a in node.names)
+    guarded = set(protected) | imported | BUILTIN_NAMES
+    findings: list[tuple[int, str]] = []
+
+    def flag(node, reason):
+        findings.append((getattr(node, "lineno", 1), reason))
+
+    def root_name(node):
+        while isinstance(node, (ast.Attribute, ast.Subscript)):
+            node = node.value
+        return node.id if isinstance(node, ast.Name) else None
+
+    def targets(node):
+        if isinstance(node, (ast.Tuple, ast.List)):
+            for elt in node.elts:
+                yield from targets(elt)
+        elif isinstance(node, ast.Starred):
+            yield from targets(node.value)
+        else:
+            yield node
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] not in ALLOWED_IMPORTS:
+                    flag(node, f"imports {alias.name}")
+        elif isinstance(node, ast.ImportFrom):
+            if node.level or (node.module or "").split(".")[0] not in ALLOWED_IMPORTS:
+                flag(node, f"imports from {node.module or '.'}")
+        elif isinstance(node, ast.Name) and node.id in FORBIDDEN_CALLS:
+            flag(node, f"uses {node.id}")
+        elif isinstance(node, ast.Attribute):
+            if node.attr.startswith("__") and node.attr.endswith("__") \
+                    and node.attr not in ALLOWED_DUNDERS:
+                flag(node, f"uses the attribute {node.attr}")
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            for name in node.names:
+                if name in guarded:
+                    flag(node, f"declares {name} global")
+        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
+            tlist = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+            for tgt in (t for tt in tlist for t in targets(tt)):
+                if isinstance(tgt, (ast.Attribute, ast.Subscript)):
+                    name = root_name(tgt)
+                    if name in imported or name in BUILTIN_NAMES or name in protected:
+                        flag(node, f"assigns to an attribute of the imported module {name}"
+                             if name in imported else f"assigns into {name}")
+    # top-level rebinding of protected names (functions and classes may use any local names)
+    for node in tree.body:
+        bound: list[str] = []
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.append(node.name)
+        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.With)):
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, (ast.Store, ast.Del)):
+                    bound.append(sub.id)
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.NamedExpr):
+                bound.append(sub.target.id)
+        for name in bound:
+            if name in guarded:
+                flag(node, f"rebinds the name {name}")
+    return min(findings) if findings else None
+
+
+def _trusted_sources(resources) -> tuple[set[str], set[str]]:
+    """Sources of the instructor's locked/graded cells and the names their imports bind."""
+    from nbgrader.api import Gradebook
+
+    info = resources.get("nbgrader", {})
+    sources: set[str] = set()
+    with Gradebook(info["db_url"], info.get("course_id", "")) as gb:
+        notebook = gb.find_notebook(info["notebook"], info["assignment"])
+        for cell in notebook.source_cells:
+            if cell.locked or cell.name in {g.name for g in notebook.grade_cells}:
+                sources.add(cell.source.strip())
+    names: set[str] = set()
+    for source in sources:
+        try:
+            tree = ast.parse(_python_source(source))
+        except (SyntaxError, ValueError):
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return sources, names
+
+
+def _is_test_cell(cell) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def tamper_error(message: str) -> NotebookNode:
+    return NotebookNode(output_type="error", ename="TamperScreen", evalue=message,
+                        traceback=[f"TamperScreen: {message}"])
+
+
+class TamperScreen(NbGraderPreprocessor):
+    """Zero the test cells that follow student code able to reach into the grader (see module)."""
+
+    def preprocess(self, nb, resources):
+        sources, names = _trusted_sources(resources)
+        reason = None
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            if _is_test_cell(cell) and reason:
+                cell.outputs = [tamper_error(reason)]
+                continue
+            if reason or cell.source.strip() in sources:
+                continue
+            found = screen_source(cell.source, names)
+            if found:
+                line, why = found
+                grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", f"#{index + 1}")
+                reason = (f"the code of cell {grade_id} (line {line}) {why}, a way to change how "
+                          "the grader works; the tests after it are not trusted and get no "
+                          "points. Remove it; an instructor reviews flagged notebooks.")
+                self.log.warning("TamperScreen: %s", reason)
+        return nb, resources
+
+
+# ---- execution in the grading kernel ---------------------------------------------------------
+class GradingExecute(Execute):
+    """nbgrader's Execute in the sandboxed kernel, with a per-cell output cap on this side."""
+
+    kernel_name = Unicode(KERNEL_NAME).tag(config=True)
+    output_cap = Integer(
+        int(os.environ.get("BACKPROP_GRADE_OUTPUT_BYTES") or 1_000_000),
+        help="characters of text output kept per cell; the rest is dropped with a note",
+    ).tag(config=True)
+
+    def _budget(self, cell_index):
+        budgets = self.__dict__.setdefault("_budgets", {})
+        return budgets.setdefault(cell_index, {"left": self.output_cap, "cut": set()})
+
+    def output(self, outs, msg, display_id, cell_index):
+        content = msg.get("content", {})
+        kind = msg.get("msg_type")
+        size = 0
+        if kind == "stream":
+            size = len(content.get("text", ""))
+        elif kind in ("display_data", "execute_result", "update_display_data"):
+            size = sum(len(str(v)) for v in content.get("data", {}).values())
+        elif kind == "error":
+            content["traceback"] = list(content.get("traceback", []))[-50:]
+            content["evalue"] = str(content.get("evalue", ""))[:10_000]
+        budget = self._budget(cell_index)
+        if size and size > budget["left"]:
+            name = content.get("name", "stdout") if kind == "stream" else "stdout"
+            budget["left"] = 0
+            if name in budget["cut"]:
+                return None
+            budget["cut"].add(name)
+            note = f"\n[grader: output cut after {self.output_cap} characters]\n"
+            msg = dict(msg, msg_type="stream", content={"name": name, "text": note})
+        else:
+            budget["left"] -= size
+        return super().output(outs, msg, display_id, cell_index)
+
+    def clear_output(self, outs, msg, cell_index):
+        if 0 <= cell_index < len(self.nb.cells) and _is_test_cell(self.nb.cells[cell_index]):
+            return  # a test cell's error must stay visible
+        return super().clear_output(outs, msg, cell_index)
+
+
+def kernel_available() -> bool:
+    return (KERNELS / KERNEL_NAME / "kernel.json").is_file()
+
+
+def configure(c) -> None:
+    """Apply the grading settings to an nbgrader config object ``c`` (see module docstring)."""
+    from jupyter_core.paths import jupyter_path
+
+    if os.environ.get("BACKPROP_GRADER_SANDBOX", "1") == "0":
+        return  # documented escape hatch: plain nbgrader autograde
+    dirs = list(jupyter_path("kernels"))
+    c.KernelSpecManager.kernel_dirs = [*dirs, str(KERNELS)] if str(KERNELS) not in dirs else dirs
+    c.Autograde.autograde_preprocessors = [
+        GradingExecute, IgnorePattern, _clear_metadata(), LimitOutput, TamperScreen,
+        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+    ]
+
+
+def _clear_metadata():
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+
+    return ClearMetadataPreprocessor
