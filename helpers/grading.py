@@ -892,6 +892,9 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
         "autograd", "gradcheck", "grading", "network", "MLP", "Neuron", "diagnose",
         "jacobian", "torch", "jax", "autograd_lib", "sympy"))
 
+    machinery = frozenset(("helpers.autograd", "helpers.layers", "helpers.network",
+                           "helpers.gradcheck", "helpers.grading"))
+
     def scan(fn):
         """Names of helpers' backprop machinery the function (or what it calls) refers to."""
         seen, found, todo = [], [], [(fn, 0)]
@@ -905,8 +908,18 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
             else:
                 seen.append(obj)
                 t = _type(obj)
+                if t is _function_t or t is _type:
+                    mod = obj.__dict__.get("__module__") if t is _type else obj.__module__
+                    if _type(mod) is _str and mod in machinery and obj.__name__ not in found:
+                        found.append(obj.__name__)
+                        continue
                 if t is _function_t:
                     codes, glob = [obj.__code__], obj.__globals__
+                    for cell in obj.__closure__ or ():
+                        try:
+                            todo.append((cell.cell_contents, depth + 1))
+                        except _Exception:  # noqa: BLE001 - an empty cell
+                            pass
                     while codes:
                         co = codes.pop()
                         for n in co.co_names:

@@ -1,0 +1,344 @@
+"""Tests of helpers.grading: right answers pass, planted mistakes fail with words a student can act
+on, and tampering from notebook code cannot turn a failing hidden check into a passing one.
+
+Fast tests run the problem sets' cells in this process (a tiny autograder: exec each code cell,
+a test cell fails if it raises). Tampering tests run real notebooks in a Jupyter kernel, because
+the defences against changes to IPython only exist there.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT))
+
+from helpers import grading  # noqa: E402
+from helpers.grading import check  # noqa: E402
+from tests.mistakes import load_all  # noqa: E402
+
+CATALOGUES = load_all()
+
+
+# ---------------------------------------------------------------------------------------------
+# a tiny in-process autograder
+# ---------------------------------------------------------------------------------------------
+
+def _load(ps):
+    return nbformat.read(ROOT / "solutions" / ps / f"{ps}.ipynb", as_version=4)
+
+
+def _skip_slow_cells(src: str) -> bool:
+    return "# GRADING-SLOW" in src
+
+
+def run_notebook(ps, replace=None, *, params_from=None):
+    """Execute the code cells of a problem set here; return {test grade_id: None or message}.
+
+    ``replace`` maps a grade_id to the source that replaces that cell.
+    """
+    nb = _load(ps)
+    ns = {"__name__": "__main__"}
+    results = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        meta = cell.metadata.get("nbgrader", {})
+        gid = meta.get("grade_id")
+        src = (replace or {}).get(gid, cell.source)
+        if meta.get("grade"):
+            try:
+                exec(compile(src, f"<{gid}>", "exec"), ns)
+                results[gid] = None
+            except Exception as e:  # noqa: BLE001 - any error fails the cell, as in nbgrader
+                results[gid] = f"{type(e).__name__}: {e}"
+        else:
+            exec(compile(src, f"<{gid}>", "exec"), ns)
+    return results
+
+
+@pytest.mark.parametrize("ps", sorted(CATALOGUES))
+def test_reference_solution_passes_every_test_cell(ps):
+    results = run_notebook(ps)
+    assert results, "no test cells found"
+    failed = {k: v for k, v in results.items() if v is not None}
+    assert not failed, failed
+
+
+MISTAKE_CASES = [(ps, m) for ps, ms in sorted(CATALOGUES.items()) for m in ms]
+
+
+@pytest.mark.parametrize("ps,mistake", MISTAKE_CASES,
+                         ids=[f"{ps}-{m['name']}" for ps, m in MISTAKE_CASES])
+def test_planted_mistake_fails_the_right_cells_with_actionable_words(ps, mistake):
+    results = run_notebook(ps, {mistake["grade_id"]: mistake["source"]})
+    failing = sorted(k for k, v in results.items() if v is not None)
+    assert failing == sorted(mistake["expected_failing"]), {k: results[k] for k in failing}
+    for gid in mistake["expected_failing"]:
+        for word in mistake["feedback_keywords"]:
+            assert word in results[gid], f"{gid}: {word!r} not in\n{results[gid]}"
+
+
+def test_catalogue_format():
+    for ps, ms in CATALOGUES.items():
+        names = [m["name"] for m in ms]
+        assert len(names) == len(set(names)), ps
+        nb = _load(ps)
+        ids = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"] for c in nb.cells}
+        for m in ms:
+            assert set(m) == {"name", "grade_id", "source", "expected_failing",
+                              "feedback_keywords"}
+            assert ids[m["grade_id"]]["solution"] and not ids[m["grade_id"]]["grade"]
+            for gid in m["expected_failing"]:
+                assert ids[gid]["grade"] and not ids[gid]["solution"], (ps, m["name"], gid)
+            assert m["expected_failing"] and m["feedback_keywords"]
+
+
+# ---------------------------------------------------------------------------------------------
+# the checks themselves
+# ---------------------------------------------------------------------------------------------
+
+def dg(t):
+    return 2 * t + 3 * t ** 2
+
+
+def grad_f4(x):
+    x1, x2, x3, x4 = x
+    a, c, d, e = x1 + 10 * x2, x3 - x4, x2 + 2 * x3, x1 - x4
+    return np.array([2 * a + 40 * e ** 3, 20 * a + 4 * d ** 3, 10 * c + 8 * d ** 3,
+                     -10 * c - 40 * e ** 3])
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2 ** 40))
+def test_correct_gradients_pass_at_any_point(seed):
+    check("ps1.dg", dg, seed=seed)
+    check("ps1.grad_f4", grad_f4, seed=seed)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2 ** 40), factor=st.floats(-3, 3).filter(lambda c: abs(c - 1) > 1e-3))
+def test_scaled_gradients_fail_at_any_point(seed, factor):
+    with pytest.raises(AssertionError, match="∇f"):
+        check("ps1.grad_f4", lambda x: factor * grad_f4(x), seed=seed)
+
+
+@pytest.mark.parametrize("mistake,words", [
+    (lambda x: -grad_f4(x), ["sign", "4 of 4 entries"]),
+    (lambda x: 2 * grad_f4(x), ["twice"]),
+    (lambda x: grad_f4(x)[:3], ["shape (3,)", "shape (4,)"]),
+    (lambda x: np.zeros(4), ["all zeros"]),
+    (lambda x: grad_f4(x) * np.array([1, 1, 1, np.nan]), ["index [3]"]),
+])
+def test_messages_name_the_mistake(mistake, words):
+    with pytest.raises(AssertionError) as info:
+        check("ps1.grad_f4", mistake)
+    for w in words:
+        assert w in str(info.value), str(info.value)
+
+
+@pytest.mark.parametrize("answer", [
+    "a string", object(), {"x": 1}, [1.0, "2"], np.array(["a", "b", "c", "d"]),
+])
+def test_odd_return_types_fail_with_a_message(answer):
+    with pytest.raises(AssertionError, match="should be a number or a numpy array"):
+        check("ps1.grad_f4", lambda x: answer)
+
+
+def test_array_subclass_is_refused_without_running_its_code():
+    calls = []
+
+    class Sneaky(np.ndarray):
+        def __array_ufunc__(self, *a, **k):
+            calls.append(1)
+            return NotImplemented
+
+    with pytest.raises(AssertionError, match="type Sneaky"):
+        check("ps1.grad_f4", lambda x: grad_f4(x).view(Sneaky))
+    assert calls == []
+
+
+def test_inputs_mutated_by_the_student_do_not_change_the_reference():
+    def mutating(x):
+        g = grad_f4(x)
+        x[:] = 0.0
+        return g
+    check("ps1.grad_f4", mutating)
+
+
+def test_answers_from_helpers_machinery_are_refused():
+    from helpers.gradcheck import numerical_gradient
+    f4 = grading.forward("f4")
+    with pytest.raises(AssertionError, match="numerical_gradient"):
+        check("ps1.grad_f4", lambda x: numerical_gradient(f4, x.copy()))
+
+
+def test_every_spec_is_described_and_forward_functions_match_the_lectures():
+    s = grading.specs()
+    assert "ps1.grad_f4" in s and all(isinstance(v, str) and v for v in s.values())
+    assert float(grading.forward("f4")(np.array([3.0, -1.0, 0.0, 1.0]))) == 215.0
+    assert float(grading.forward("g")(2.0)) == 13.0
+    with pytest.raises(KeyError, match="unknown"):
+        grading.describe("nope")
+
+
+def test_hidden_channel_without_ask_fails():
+    with pytest.raises(AssertionError, match="without a matching ask"):
+        (lambda: 0).__defaults__ = ("backprop-grading:check", "ps1.dg", [12345], 1.0)
+    with pytest.raises(AssertionError, match="unknown check"):
+        (lambda: 0).__defaults__ = ("backprop-grading:ask", "ps1.nope", [])
+
+
+def test_tokens_are_single_use():
+    io = []
+    (lambda: 0).__defaults__ = ("backprop-grading:ask", "ps1.dg", io)
+    answer = dg(*io[1])
+    (lambda: 0).__defaults__ = ("backprop-grading:check", "ps1.dg", io, answer)
+    with pytest.raises(AssertionError, match="without a matching ask"):
+        (lambda: 0).__defaults__ = ("backprop-grading:check", "ps1.dg", io, answer)
+
+
+def test_rebinding_module_names_in_this_process_changes_no_verdict(monkeypatch):
+    """Name rebinding (the in-process part of the tampering tests)."""
+    import builtins
+
+    import helpers.gradcheck
+    monkeypatch.setattr(np, "allclose", lambda *a, **k: True)
+    monkeypatch.setattr(np, "abs", lambda x: 0 * x)
+    monkeypatch.setattr(np, "maximum", lambda a, b: a)
+    monkeypatch.setattr(np, "cos", lambda x: 0 * x)
+    monkeypatch.setattr(grading, "MAGIC_CHECK", "nothing")
+    monkeypatch.setattr(grading, "np", None)
+    monkeypatch.setattr(helpers.gradcheck, "numerical_gradient", lambda f, x, **k: 2 * x)
+    monkeypatch.setattr(helpers.gradcheck, "diagnose", lambda *a, **k: None)
+    monkeypatch.setattr(builtins, "abs", lambda x: 0)
+    monkeypatch.setattr(builtins, "range", lambda *a: [])
+    monkeypatch.setattr(builtins, "len", lambda x: 0)
+    io = []
+    (lambda: 0).__defaults__ = ("backprop-grading:ask", "ps1.grad_f4", io)
+    with pytest.raises(AssertionError, match="∇f"):
+        (lambda: 0).__defaults__ = ("backprop-grading:check", "ps1.grad_f4", io,
+                                    2 * grad_f4(io[1][0]))
+
+
+# ---------------------------------------------------------------------------------------------
+# tampering in a real kernel
+# ---------------------------------------------------------------------------------------------
+
+WRONG_SOLUTION = "def dg(t):\n    return 2 * t\n"
+HIDDEN = textwrap.dedent('''
+    _io = []
+    (lambda: 0).__defaults__ = ("backprop-grading:ask", "ps1.dg", _io)
+    _answer = (dg)(*_io[1])
+    (lambda: 0).__defaults__ = ("backprop-grading:check", "ps1.dg", _io, _answer, dg)
+''')
+
+TAMPERING = {
+    "rebind_names": '''
+        import builtins, numpy, helpers, helpers.grading, helpers.gradcheck, sys
+        helpers.grading.check = lambda *a, **k: None
+        helpers.grading.MAGIC_CHECK = helpers.grading.MAGIC_ASK = "x"
+        numpy.allclose = lambda *a, **k: True
+        numpy.abs = numpy.absolute = lambda x: 0 * x
+        numpy.maximum = lambda a, b, *r, **k: a
+        helpers.gradcheck.numerical_gradient = lambda f, x, **k: 2 * x
+        helpers.gradcheck.diagnose = lambda *a, **k: None
+        class AssertionError(Exception):
+            pass
+        builtins.AssertionError = AssertionError
+        builtins.abs = lambda x: 0
+        builtins.print = lambda *a, **k: None
+        sys.modules["helpers.grading"] = type(sys)("fake")
+        check = lambda *a, **k: None
+    ''',
+    "showtraceback": '''
+        ip = get_ipython()
+        ip.showtraceback = lambda *a, **k: None
+        ip._showtraceback = lambda *a, **k: None
+    ''',
+    "showtraceback_class": '''
+        type(get_ipython())._showtraceback = lambda *a, **k: None
+        from IPython.core.interactiveshell import InteractiveShell
+        InteractiveShell.showtraceback = lambda *a, **k: None
+    ''',
+    "custom_exc": '''
+        get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)
+    ''',
+    "input_transformer": '''
+        def _drop_tests(lines):
+            return ["pass\\n"] if any("backprop-grading" in l for l in lines) else lines
+        get_ipython().input_transformers_post.append(_drop_tests)
+    ''',
+    "ast_transformer": '''
+        import ast
+        class _Empty(ast.NodeTransformer):
+            def visit_Module(self, node):
+                src = ast.unparse(node)
+                return ast.parse("pass") if "backprop-grading" in src else node
+        get_ipython().ast_transformers.append(_Empty())
+    ''',
+    "remove_watchdog_then_transform": '''
+        ip = get_ipython()
+        ip.events.callbacks["post_run_cell"].clear()
+        ip.input_transformers_post.append(
+            lambda lines: ["pass\\n"] if any("backprop-grading" in l for l in lines) else lines)
+    ''',
+    "session_send": '''
+        s = get_ipython().display_pub.session
+        _orig = s.send
+        def _send(stream, msg_or_type, *a, **k):
+            if msg_or_type == "error":
+                return None
+            return _orig(stream, msg_or_type, *a, **k)
+        s.send = _send
+    ''',
+    "settrace": '''
+        import sys
+        def _tracer(frame, event, arg):
+            return None
+        sys.settrace(_tracer)
+    ''',
+    "gc_walk": '''
+        import gc
+        for o in gc.get_objects():
+            pass
+    ''',
+}
+
+
+def _kernel_env(tmp_path):
+    env = dict(os.environ)
+    for k in ("HOME", "IPYTHONDIR", "MPLCONFIGDIR", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR",
+              "JUPYTER_RUNTIME_DIR"):
+        env[k] = str(tmp_path / k.lower())
+        os.makedirs(env[k], exist_ok=True)
+    return env
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("attack", sorted(TAMPERING))
+def test_tampering_cannot_make_a_wrong_hidden_check_pass(attack, tmp_path, monkeypatch):
+    from nbclient import NotebookClient
+    for k, v in _kernel_env(tmp_path).items():
+        monkeypatch.setenv(k, v)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("import numpy as np\nimport helpers.grading"),
+        nbformat.v4.new_code_cell(textwrap.dedent(TAMPERING[attack])),
+        nbformat.v4.new_code_cell(WRONG_SOLUTION),
+        nbformat.v4.new_code_cell(HIDDEN),
+    ]
+    NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True).execute()
+    outputs = nb.cells[3].outputs
+    failed = [o for o in outputs if o.output_type == "error"
+              or (o.output_type == "stream" and o.name == "stderr")]
+    assert failed, f"{attack}: the hidden check of a wrong answer passed: {outputs}"
