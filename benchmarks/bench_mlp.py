@@ -66,19 +66,24 @@ def initial_weights():
 
 
 # ----------------------------------------------------------------------------------------------
-# the variants: each returns the seconds of one epoch over X, y
+# the variants: each returns the seconds of one epoch over X, y; given a list ``trained``, the
+# training variants append their final weights [(W (D, M), b (M,)), ...] to it (for the tests
+# that check that every variant computes the same thing)
 # ----------------------------------------------------------------------------------------------
 
-def time_helpers(X, y, weights) -> float:
+def time_helpers(X, y, weights, trained=None, dtype=np.float32) -> float:
     """One epoch of ``helpers.train`` (the code path students use)."""
-    net = mlp(LAYERS, rng=SEED)
+    net = mlp(LAYERS, rng=SEED, dtype=dtype)
     for layer, (W, b) in zip(net.layers[::2], weights):
         layer.params["W"][...] = W
         layer.params["b"][...] = b
     t0 = clock()
     train(net, SoftmaxCrossEntropy(), X, y, epochs=1, batch_size=BATCH, lr=LR, seed=SEED,
           quiet=True)
-    return clock() - t0
+    seconds = clock() - t0
+    if trained is not None:
+        trained.append([(layer.params["W"], layer.params["b"]) for layer in net.layers[::2]])
+    return seconds
 
 
 def time_gemm_limit(X, y, weights) -> float:
@@ -103,7 +108,7 @@ def time_gemm_limit(X, y, weights) -> float:
     return (clock() - t0) * X.shape[0] / N
 
 
-def time_per_sample(X, y, weights) -> float:
+def time_per_sample(X, y, weights, trained=None) -> float:
     """Nielsen-style per-sample loop over X (float64 column vectors); seconds for len(X)."""
     Ws = [W.T.astype(np.float64) for W, _ in weights]  # Nielsen stores W as (out, in)
     bs = [b.astype(np.float64).reshape(-1, 1) for _, b in weights]
@@ -136,7 +141,10 @@ def time_per_sample(X, y, weights) -> float:
         for W, b, nW, nb in zip(Ws, bs, nabla_W, nabla_b):
             W -= (LR / len(batch)) * nW
             b -= (LR / len(batch)) * nb
-    return clock() - t0
+    seconds = clock() - t0
+    if trained is not None:
+        trained.append([(W.T, b.ravel()) for W, b in zip(Ws, bs)])
+    return seconds
 
 
 def make_torch_timer():
@@ -146,7 +154,7 @@ def make_torch_timer():
     except ImportError:
         return None
 
-    def time_torch(X, y, weights) -> float:
+    def time_torch(X, y, weights, trained=None) -> float:
         threads = torch.get_num_threads()
         torch.set_num_threads(1)
         try:
@@ -173,7 +181,12 @@ def make_torch_timer():
                 loss = loss_fn(net(xb), yb)
                 loss.backward()
                 opt.step()
-            return clock() - t0
+            seconds = clock() - t0
+            if trained is not None:
+                lins = [m for m in net if isinstance(m, torch.nn.Linear)]
+                trained.append([(m.weight.detach().numpy().T, m.bias.detach().numpy())
+                                for m in lins])
+            return seconds
         finally:
             torch.set_num_threads(threads)
 

@@ -303,3 +303,56 @@ def test_construction_errors():
         mlp([2, 2], activation="softplus")
     with pytest.raises(TypeError, match="forward/backward, got int at position 1"):
         Sequential(Linear(2, 2), 3)
+
+
+# ------------------------------------------------------------------------------------------------
+# the MLP benchmark compares like with like
+# ------------------------------------------------------------------------------------------------
+
+def _bench():
+    return pytest.importorskip("benchmarks.bench_mlp")
+
+
+def test_benchmark_per_sample_loop_computes_the_same_training():
+    """Nielsen-style loop and helpers.train (float64) end an epoch with the same weights."""
+    bm = _bench()
+    X, y = bm.make_data(2 * bm.BATCH + 10, seed=1)  # two full minibatches and a short one
+    weights = bm.initial_weights()
+    ours, loop = [], []
+    bm.time_helpers(X, y, weights, trained=ours, dtype=np.float64)
+    bm.time_per_sample(X, y, weights, trained=loop)
+    for (Wa, ba), (Wb, bb), (W0, _) in zip(ours[0], loop[0], weights):
+        assert not np.allclose(Wa, W0)  # it trained
+        np.testing.assert_allclose(Wa, Wb, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(ba, bb, rtol=1e-9, atol=1e-12)
+
+
+def test_benchmark_rows_follow_the_harness_format():
+    bm = _bench()
+    bm.SIZES["_test"] = {"n": 300, "n_loop": 20, "repeats": 1, "torch": False}
+    try:
+        rows = bm.run("_test")
+    finally:
+        del bm.SIZES["_test"]
+    keys = {"benchmark", "variant", "seconds", "baseline", "ratio", "note"}
+    assert all(set(r) == keys for r in rows)
+    variants = {r["variant"] for r in rows}
+    assert {"GEMM limit", "per-sample loop", "helpers", "torch"} <= variants
+    ratios = {r["baseline"]: r["ratio"] for r in rows if r["variant"] == "helpers"}
+    assert set(ratios) == {"GEMM limit", "per-sample loop"}
+    assert all(r > 0 for r in ratios.values())
+
+
+@pytest.mark.slow
+def test_benchmark_torch_variant_computes_the_same_training():
+    """One minibatch (order-free) in PyTorch gives helpers' weights (float32 tolerance)."""
+    pytest.importorskip("torch")
+    bm = _bench()
+    X, y = bm.make_data(bm.BATCH, seed=2)
+    weights = bm.initial_weights()
+    ours, theirs = [], []
+    bm.time_helpers(X, y, weights, trained=ours)
+    bm.make_torch_timer()(X, y, weights, trained=theirs)
+    for (Wa, ba), (Wb, bb) in zip(ours[0], theirs[0]):
+        np.testing.assert_allclose(Wa, Wb, rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(ba, bb, rtol=1e-4, atol=1e-6)
