@@ -362,10 +362,12 @@ CELLS = [
 
     * start at $(1.0, 0.5)$ and raise $\alpha$ from $0.05$ through $0.125$ (the fewest steps —
       why?) to $0.25$ and beyond;
-    * start close to a maximum, e.g. $(1.5, 1.5)$, and watch which minimum you land in as you
-      move the start a little: gradient descent only finds a *local* minimum;
-    * start exactly on a ridge, $(1.57, 0)$: the gradient is almost zero there, so the first
-      steps are tiny.
+    * start close to the maximum at $(\pi/2, \pi/2)$: at $(1.5, 1.5)$ the gradient is so small
+      that 100 steps barely move — raise *max steps* to 500. Then try $(1.65, 1.5)$,
+      $(1.5, 1.65)$ and $(1.65, 1.65)$: four nearby starts, four different minima. Gradient
+      descent only finds a *local* minimum, the one whose basin it starts in;
+    * start on the ridge near $(\pi/2, 0)$, e.g. $x = 1.55$, $y = 0$: the first steps are tiny,
+      then the path speeds up as it slides off the ridge.
     """),
     code(r"""
     # NBVAL_IGNORE_OUTPUT
