@@ -1,0 +1,209 @@
+"""Autograde a corpus of broken and hostile submissions together with correct ones.
+
+The corpus (tests/hostile/corpus.py) is built from the real problem sets. The whole class is graded
+with ``tools/grade_class.py`` (2 workers) under the course's real nbgrader_config.py, so the
+sandboxed grading kernel, its limits and the tamper screen are what is tested. Asserted:
+
+* grading finishes; correct submissions get full marks, the same as when graded alone;
+* every bad submission gets exactly the marks it earned (per test cell, or equal to an honest
+  twin), and a message for every cell that lost points;
+* one gradebook row per submission, the database intact, no file of the course changed;
+* tampering never turns a failing test into a pass (tamper cases sit on unanswered cells);
+* loops and memory bombs cost only their own cells (timeouts / MemoryError shown there), output
+  floods are cut;
+* as root (the kernel runs under a throw-away uid): the kernel cannot read solutions/, the
+  gradebook or other students' work, nor write to the course. Without root those checks are
+  skipped with the reason (only the limits apply then; the guide says so).
+
+The course lives in a folder other users can traverse, so only the grader's own protection keeps
+the kernel out. Takes a few minutes (cell timeout 20 s for the loops).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader_utils import PROBLEM_SETS, REPO, make_course, nbgrader, nbgrader_env, notebooks, run
+
+sys.path.insert(0, str(Path(__file__).parent))
+from hostile.corpus import build_corpus, load_problem_sets, write_submissions  # noqa: E402
+
+pytestmark = pytest.mark.slow
+AVAILABLE = [ps for ps in PROBLEM_SETS if notebooks(REPO / "solutions" / ps)]
+ENFORCED = os.geteuid() == 0
+NOT_ENFORCED = "not root: the grading kernel runs as the grader's own user (limits only)"
+CELL_TIMEOUT = 20
+
+
+def _digest(paths: list[Path]) -> dict[str, str]:
+    out = {}
+    for root in paths:
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for p in files:
+            out[str(p)] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+@pytest.fixture(scope="module")
+def graded():
+    if not AVAILABLE:
+        pytest.skip("no problem sets under solutions/ yet")
+    root = Path(tempfile.mkdtemp(prefix="hostile-", dir="/tmp"))
+    try:
+        os.chmod(root, 0o755)  # other users may traverse: only the grader's protection counts
+        env = nbgrader_env(root, BACKPROP_CELL_TIMEOUT=str(CELL_TIMEOUT),
+                           BACKPROP_KERNEL_CPU_SECONDS="300")
+        course = make_course(root, AVAILABLE)
+        for folder in [course, *course.rglob("*")]:
+            if folder.is_dir():
+                os.chmod(folder, 0o755)
+        for ps in AVAILABLE:
+            nbgrader(course, env, "generate_assignment", ps, "--force", "--log-level=WARN")
+        problem_sets = load_problem_sets(course, AVAILABLE)
+        cases = build_corpus(problem_sets, course, REPO)
+        write_submissions(course, cases)
+        for folder in [course / "submitted", *(course / "submitted").rglob("*")]:
+            if folder.is_dir():
+                os.chmod(folder, 0o755)
+        watched = [course / "nbgrader_config.py", course / "solutions", course / "exercises",
+                   course / "submitted"]
+        before = _digest(watched)
+        grader = [sys.executable, str(REPO / "tools" / "grade_class.py"), "--course", str(course)]
+        correct = [c.student for c in cases if c.name.startswith("correct-")]
+        run([*grader, "--workers", "1", "--students", *correct, "--report",
+             str(root / "alone.json")], cwd=course, env=env, timeout=1800)
+        alone = json.loads((root / "alone.json").read_text())["students"]
+        proc = run([*grader, "--workers", "2", "--report", str(root / "all.json")], cwd=course,
+                   env=env, timeout=3600)
+        report = json.loads((root / "all.json").read_text())
+        yield {"course": course, "cases": cases, "report": report, "alone": alone,
+               "before": before, "after": _digest(watched), "log": proc.stdout + proc.stderr,
+               "problem_sets": {p.ps: p for p in problem_sets}}
+    finally:
+        import shutil
+
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _autograded(course: Path, case) -> nbformat.NotebookNode | None:
+    path = course / "autograded" / case.student / case.ps / case.filename
+    return nbformat.read(path, as_version=4) if path.is_file() else None
+
+
+def _text(nb) -> str:
+    return "" if nb is None else json.dumps([c.get("outputs", []) for c in nb.cells])
+
+
+def test_corpus_is_big_and_spread(graded):
+    bad = [c for c in graded["cases"] if not c.name.startswith("correct-")]
+    assert len(bad) >= 30, f"only {len(bad)} bad submissions"
+    used = {c.ps for c in bad}
+    assert used == set(AVAILABLE), f"bad submissions cover {sorted(used)} of {AVAILABLE}"
+
+
+def test_every_submission_has_one_row_and_the_database_is_intact(graded):
+    course = graded["course"]
+    con = sqlite3.connect(course / "gradebook.db")
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        rows = con.execute(
+            "SELECT s.student_id, a.name FROM submitted_assignment s "
+            "JOIN assignment a ON a.id = s.assignment_id").fetchall()
+    finally:
+        con.close()
+    expected = sorted((c.student, c.ps) for c in graded["cases"])
+    assert sorted(rows) == expected, "gradebook rows differ from the submissions"
+    report = graded["report"]["students"]
+    for case in graded["cases"]:
+        assert case.ps in report.get(case.student, {}), f"{case.name} missing from the report"
+
+
+def test_correct_submissions_get_full_marks_alone_and_together(graded):
+    report, alone = graded["report"]["students"], graded["alone"]
+    for case in graded["cases"]:
+        if not case.name.startswith("correct-"):
+            continue
+        together = report[case.student][case.ps]
+        cells = {g: c["score"] for g, c in together["cells"].items()}
+        assert cells == case.expected, f"{case.name}: {together}"
+        assert {g: c["score"] for g, c in alone[case.student][case.ps]["cells"].items()} == cells
+
+
+def test_bad_submissions_get_the_marks_they_earned_with_a_reason(graded):
+    report = graded["report"]["students"]
+    problems = []
+    for case in graded["cases"]:
+        entry = report[case.student][case.ps]
+        got = {g: c["score"] for g, c in entry["cells"].items()}
+        points = graded["problem_sets"][case.ps].points
+        if case.twin:
+            twin = report[case.twin][case.ps]["cells"]
+            want = {g: c["score"] for g, c in twin.items()}
+        else:
+            want = case.expected
+        for gid, maximum in points.items():
+            score = got.get(gid, 0.0)
+            if want.get(gid) is not None and score != want[gid]:
+                problems.append(f"{case.name} {gid}: got {score}, expected {want[gid]} "
+                                f"({entry['cells'].get(gid, {}).get('message', entry['error'])})")
+            if score > maximum:
+                problems.append(f"{case.name} {gid}: {score} > max {maximum}")
+            if score < maximum:
+                message = entry["cells"].get(gid, {}).get("message", "") or entry["error"]
+                if not message or message == "no error shown":
+                    problems.append(f"{case.name} {gid}: lost points without a message")
+        if case.must_not_grade:
+            assert entry["score"] == 0.0, f"{case.name}: {entry}"
+    assert not problems, "\n".join(problems)
+
+
+def test_tampering_never_passes_a_failing_test(graded):
+    report = graded["report"]["students"]
+    for case in graded["cases"]:
+        if "tampering" in case.note or case.name.startswith(("before-setup", "edited-",
+                                                              "duplicate-")):
+            entry = report[case.student][case.ps]
+            assert entry["score"] == 0.0, f"{case.name} earned points by tampering: {entry}"
+
+
+def test_loops_and_memory_bombs_cost_only_their_own_cells(graded):
+    course = graded["course"]
+    by_name = {c.name.rsplit("-", 1)[0]: c for c in graded["cases"]}
+    loop = _text(_autograded(course, by_name["loop-in-function"]))
+    assert "CellTimeoutError" in loop or "Timeout" in loop
+    bomb = _text(_autograded(course, by_name["membomb-in-function"]))
+    assert "MemoryError" in bomb
+    flood = course / "autograded" / by_name["print-flood"].student / by_name["print-flood"].ps
+    size = sum(p.stat().st_size for p in flood.glob("*.ipynb"))
+    assert size < 5 * 2**20, f"a print flood left a {size / 2**20:.0f} MB notebook"
+
+
+@pytest.mark.skipif(not ENFORCED, reason=NOT_ENFORCED)
+def test_student_code_cannot_read_secrets(graded):
+    course = graded["course"]
+    for case in graded["cases"]:
+        if not case.reads_secrets:
+            continue
+        text = _text(_autograded(course, case))
+        assert "denied" in text, "the secret-reading cell did not run"
+        hidden = graded["problem_sets"][case.ps].hidden_lines
+        leaked = [line for line in hidden if json.dumps(line)[1:-1] in text]
+        assert not leaked, f"{case.name} read hidden tests: {leaked[:3]}"
+
+
+@pytest.mark.skipif(not ENFORCED, reason=NOT_ENFORCED)
+def test_student_code_cannot_change_the_course(graded):
+    assert graded["before"] == graded["after"], "a submission changed files of the course"
+    course = graded["course"]
+    for case in graded["cases"]:
+        if case.name.startswith(("vandal-files", "gradebook-write")):
+            text = _text(_autograded(course, case))
+            assert "denied" in text and "DAMAGED" not in text, text[:2000]

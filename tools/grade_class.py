@@ -1,0 +1,259 @@
+"""Autograde a whole class in parallel: N worker processes, never the same student twice at once.
+
+Reads ``submitted/<student>/<ps>/`` of a course folder (the one holding ``nbgrader_config.py``),
+makes sure each problem set is in the gradebook (``generate_assignment`` once, serially), then
+hands out *students* to ``--workers`` processes. Each worker imports nbgrader once and autogrades
+every problem set of the students it takes through nbgrader's Python API, so a student's
+submissions are graded by one process, one after the other (two processes grading one student at
+the same time race on ``autograded/<student>``), and students run in parallel against one sqlite
+gradebook. The course's nbgrader_config.py applies (sandboxed grading kernel, limits, tamper
+screen: see docs/instructor-guide.md).
+
+Writes a JSON report (``--report``, default ``grading-report.json`` in the course) with, for each
+student and problem set, the status, the score, and for every autograded cell its score and, when
+it lost points, why (the first line of the error the cell showed, or the nbgrader failure).
+
+Usage::
+
+    python tools/grade_class.py --course . --workers 2             # everything in submitted/
+    python tools/grade_class.py --workers 2 --ps ps1_chain_rule --students alice bob
+
+Example (from Python)::
+
+    report = grade_class(Path("course"), workers=2)
+    report["students"]["alice"]["ps1_chain_rule"]["score"]   # -> 7.0
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
+from pathlib import Path
+
+_API = None  # one NbGraderAPI per worker process
+
+
+def _load_config(course: Path):
+    from traitlets.config.loader import PyFileConfigLoader
+
+    return PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+
+
+def _api(course: Path):
+    global _API
+    if _API is None:
+        from nbgrader.apps import NbGraderAPI
+        from nbgrader.coursedir import CourseDirectory
+
+        os.chdir(course)
+        config = _load_config(course)
+        config.CourseDirectory.root = str(course)
+        _API = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    return _API
+
+
+def _worker_init(course: str, env: dict[str, str]) -> None:
+    os.environ.update(env)
+    _api(Path(course))
+
+
+def _grade_student(course: str, student: str, problem_sets: list[str]) -> dict:
+    """Autograde every problem set of one student (runs in a worker process)."""
+    api = _api(Path(course))
+    out = {}
+    for ps in problem_sets:
+        start = time.perf_counter()
+        try:
+            result = api.autograde(ps, student, force=True, create=True)
+        except Exception as exc:  # noqa: BLE001 - one student's failure must not stop the class
+            result = {"success": False, "error": f"{type(exc).__name__}: {exc}", "log": ""}
+        error = (result.get("error") or "").strip()
+        out[ps] = {
+            "success": bool(result.get("success")),
+            "error": error.splitlines()[-1][:500] if error else "",
+            "log_tail": (result.get("log") or "")[-2000:] if not result.get("success") else "",
+            "seconds": round(time.perf_counter() - start, 3),
+        }
+    return {"student": student, "results": out}
+
+
+def submissions(course: Path, problem_sets: list[str] | None = None,
+                students: list[str] | None = None) -> dict[str, list[str]]:
+    """``{student: [problem sets submitted]}`` found under ``course/submitted``."""
+    found: dict[str, list[str]] = {}
+    root = course / "submitted"
+    if not root.is_dir():
+        return found
+    for sdir in sorted(p for p in root.iterdir() if p.is_dir()):
+        if students and sdir.name not in students:
+            continue
+        sets = sorted(p.name for p in sdir.iterdir() if p.is_dir()
+                      and (problem_sets is None or p.name in problem_sets))
+        if sets:
+            found[sdir.name] = sets
+    return found
+
+
+def ensure_assignments(course: Path, problem_sets: list[str]) -> None:
+    """``generate_assignment`` each problem set not yet in the gradebook (serially)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    config = _load_config(course)
+    db_url = config.CourseDirectory.db_url if "db_url" in config.CourseDirectory \
+        else f"sqlite:///{course / 'gradebook.db'}"
+    missing = []
+    with Gradebook(db_url, course_id=config.CourseDirectory.get("course_id", "")) as gb:
+        for ps in problem_sets:
+            try:
+                gb.find_assignment(ps)
+            except MissingEntry:
+                missing.append(ps)
+    for ps in missing:
+        result = _api(course).generate_assignment(ps, force=True, create=True)
+        if not result["success"]:
+            raise RuntimeError(f"generate_assignment {ps} failed:\n{result.get('log', '')[-3000:]}")
+
+
+def _cell_message(cell) -> str:
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            value = str(output.get("evalue", "")).strip().splitlines()
+            return f"{output.get('ename')}: {value[0] if value else ''}"[:300]
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "stream" and output.get("name") == "stderr":
+            return ("wrote to stderr: " + output.get("text", "").strip()[:200])[:300]
+    return "no error shown"
+
+
+def collect_grades(course: Path, jobs: dict[str, dict]) -> dict:
+    """Scores from the gradebook and per-cell reasons from autograded notebooks."""
+    import nbformat
+    from nbgrader.api import Gradebook, MissingEntry
+
+    config = _load_config(course)
+    db_url = config.CourseDirectory.db_url if "db_url" in config.CourseDirectory \
+        else f"sqlite:///{course / 'gradebook.db'}"
+    report: dict[str, dict] = {}
+    with Gradebook(db_url, course_id=config.CourseDirectory.get("course_id", "")) as gb:
+        for student, results in sorted(jobs.items()):
+            for ps, job in sorted(results.items()):
+                entry = {"status": "graded" if job["success"] else "failed",
+                         "error": job["error"], "seconds": job["seconds"],
+                         "score": 0.0, "max_score": 0.0, "cells": {}}
+                try:
+                    submission = gb.find_submission(ps, student)
+                except MissingEntry:
+                    submission = None
+                if submission is not None:
+                    for nb in submission.notebooks:
+                        path = course / "autograded" / student / ps / f"{nb.name}.ipynb"
+                        cells = {}
+                        if path.is_file():
+                            try:
+                                read = nbformat.read(path, as_version=4)
+                                cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c
+                                         for c in read.cells}
+                            except Exception:  # noqa: BLE001
+                                cells = {}
+                        for grade in nb.grades:
+                            if grade.cell.cell_type != "code":
+                                continue
+                            score = grade.auto_score if grade.manual_score is None \
+                                else grade.manual_score
+                            score = float(score or 0.0)
+                            cell = {"score": score, "max_score": float(grade.max_score)}
+                            if score < grade.max_score:
+                                if grade.name in cells:
+                                    cell["message"] = _cell_message(cells[grade.name])
+                                elif not job["success"]:
+                                    cell["message"] = "not graded: " + (job["error"] or "failed")
+                                else:
+                                    cell["message"] = "cell missing from the submission"
+                            entry["cells"][grade.name] = cell
+                            entry["score"] += score
+                            entry["max_score"] += float(grade.max_score)
+                report.setdefault(student, {})[ps] = entry
+    return report
+
+
+def grade_class(course: Path, workers: int = 2, problem_sets: list[str] | None = None,
+                students: list[str] | None = None, report_path: Path | None = None,
+                quiet: bool = False) -> dict:
+    """Autograde ``course/submitted`` with ``workers`` processes; return (and write) the report.
+
+    Returns ``{"students": {student: {ps: entry}}, "seconds": float, "submissions": int,
+    "workers": int}`` where ``entry`` has ``status`` ("graded"/"failed"), ``score``,
+    ``max_score``, ``cells`` (``{grade_id: {score, max_score, message?}}``) and ``error``.
+    """
+    course = Path(course).resolve()
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+    if not (course / "nbgrader_config.py").is_file():
+        raise FileNotFoundError(f"no nbgrader_config.py in {course}: pass the course folder")
+    todo = submissions(course, problem_sets, students)
+    start = time.perf_counter()
+    scratch = Path(tempfile.mkdtemp(prefix="grade-class-"))
+    os.chmod(scratch, 0o711)  # kernels make private folders inside
+    env = {"BACKPROP_GRADER_SCRATCH": str(scratch)}
+    os.environ.update(env)
+    try:
+        all_sets = sorted({ps for sets in todo.values() for ps in sets})
+        ensure_assignments(course, all_sets)
+        jobs: dict[str, dict] = {}
+        ctx = get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
+                                 initargs=(str(course), env)) as pool:
+            futures = {pool.submit(_grade_student, str(course), s, sets): s
+                       for s, sets in todo.items()}
+            for done, future in enumerate(as_completed(futures), 1):
+                student = futures[future]
+                try:
+                    jobs[student] = future.result()["results"]
+                except Exception as exc:  # noqa: BLE001 - a crashed worker fails its student
+                    jobs[student] = {ps: {"success": False, "error": f"worker crashed: {exc}",
+                                          "log_tail": "", "seconds": 0.0}
+                                     for ps in todo[student]}
+                if not quiet:
+                    print(f"[{done}/{len(todo)}] {student}", file=sys.stderr, flush=True)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    report = {
+        "students": collect_grades(course, jobs),
+        "seconds": round(time.perf_counter() - start, 2),
+        "submissions": sum(len(v) for v in todo.values()),
+        "workers": workers,
+    }
+    path = report_path or course / "grading-report.json"
+    Path(path).write_text(json.dumps(report, indent=1, sort_keys=True))
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--course", type=Path, default=Path("."), help="course folder [.]")
+    parser.add_argument("--workers", type=int, default=2, help="parallel processes [2]")
+    parser.add_argument("--ps", nargs="*", help="problem sets (default: all submitted)")
+    parser.add_argument("--students", nargs="*", help="students (default: all submitted)")
+    parser.add_argument("--report", type=Path, help="JSON report [COURSE/grading-report.json]")
+    args = parser.parse_args(argv)
+    report = grade_class(args.course, args.workers, args.ps, args.students, args.report)
+    failed = [(s, ps) for s, sets in report["students"].items() for ps, e in sets.items()
+              if e["status"] != "graded"]
+    n = max(report["submissions"], 1)
+    print(f"graded {report['submissions']} submissions of {len(report['students'])} students "
+          f"with {report['workers']} workers in {report['seconds']:.1f} s "
+          f"({report['seconds'] / n:.2f} s per submission); {len(failed)} could not be graded")
+    for student, ps in failed:
+        print(f"  {student}/{ps}: {report['students'][student][ps]['error']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
