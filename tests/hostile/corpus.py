@@ -223,8 +223,8 @@ def build_corpus(problem_sets: list[ProblemSet], course: Path, repo: Path) -> li
 
     # a loop / memory bomb inside a graded function costs that function's tests: the same marks
     # as leaving that answer unanswered (its twin)
-    for kind, body in [("loop", "while True:\n        pass\n"),
-                       ("membomb", "hog = []\n    while True:\n        hog.append(bytearray(10**8))\n")]:
+    bomb = "hog = []\n    while True:\n        hog.append(bytearray(10**8))\n"
+    for kind, body in [("loop", "while True:\n        pass\n"), ("membomb", bomb)]:
         ps = pick()
         gid = ps.first_with_function()
         nb = copy.deepcopy(ps.correct)
@@ -434,7 +434,8 @@ def build_corpus(problem_sets: list[ProblemSet], course: Path, repo: Path) -> li
     nb.cells.insert(_after_setup(nb), _code(
         f"import os, shutil\nfor p in {[str(v) for v in victims]!r}:\n"
         "    for attempt in (lambda: shutil.rmtree(p), lambda: os.remove(p),\n"
-        "                    lambda: open(p, 'w').write('pwned'), lambda: os.rename(p, p + '.x')):\n"
+        "                    lambda: open(p, 'w').write('pwned'),\n"
+        "                    lambda: os.rename(p, p + '.x')):\n"
         "        try:\n"
         "            attempt()\n"
         "            print('DAMAGED', p)\n"
