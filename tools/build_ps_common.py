@@ -63,9 +63,9 @@ def hidden_check(name: str, call: str) -> str:
         "# can skip it: _io receives the inputs, the last line submits the answer\n"
         "_io = []\n"
         f'(lambda: 0).__defaults__ = ("backprop-grading:ask", "{name}", _io)\n'
-        f"_answer = ({call})(*_io[1])\n"
-        f'(lambda: 0).__defaults__ = ("backprop-grading:check", "{name}", _io, _answer,\n'
-        f"                            {call})\n"
+        f"_fn = ({call})\n"
+        "_answer = _fn(*_io[1])\n"
+        f'(lambda: 0).__defaults__ = ("backprop-grading:check", "{name}", _io, _answer, _fn)\n'
         "### END HIDDEN TESTS"
     )
 
