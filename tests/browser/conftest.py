@@ -154,6 +154,8 @@ class LabServer:
             BACKPROP_DATA=str(home / "backprop-data"),
             BACKPROP_EXCHANGE=str(self.base / "exchange"),  # read by the course's nbgrader_config
             PYDEVD_DISABLE_FILE_VALIDATION="1",
+            # as in an activated environment: nbgrader runs `alembic` from PATH
+            PATH=os.pathsep.join([str(Path(venv_python()).parent), os.environ.get("PATH", "")]),
         )
         return env
 
@@ -253,6 +255,8 @@ def lab_server(lab_base):
         yield server
     finally:
         server.stop()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)  # keep the server's log for a post-mortem
+        shutil.copy(server.log_path, SCREENSHOTS / "jupyter-lab.log")
 
 
 @pytest.fixture(scope="session")

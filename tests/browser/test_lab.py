@@ -275,11 +275,18 @@ def test_nbgrader_pages_open(lab: Lab):
     lab.menu("Nbgrader", "Formgrader")
     frame = page.frame_locator("iframe").last
     frame.get_by_text("Manage Assignments").first.wait_for(timeout=30_000)
-    page.wait_for_timeout(1500)
+    loading = frame.get_by_text("Loading, please wait")
+    try:
+        loading.first.wait_for(state="hidden", timeout=60_000)
+    except Exception:  # noqa: BLE001 - turned into a clear failure below
+        lab.screenshot("formgrader_stuck")
+        raise AssertionError("the formgrader's assignment list never loaded (an API call failed:"
+                             " see build/browser-screenshots/jupyter-lab.log)") from None
+    page.wait_for_timeout(500)
     lab.screenshot("formgrader")
     body = frame.locator("body").inner_text()
     assert "error" not in body.lower(), body[:500]
     assert frame.locator(".alert-danger:visible").count() == 0, body[:500]
     if (ROOT / "nbgrader_config.py").exists():  # the course's problem sets are listed
         for ps in sorted(p.name for p in (ROOT / "solutions").glob("*") if p.is_dir()):
-            frame.get_by_text(ps, exact=True).first.wait_for(timeout=10_000)
+            frame.get_by_text(ps, exact=True).first.wait_for(timeout=60_000)
