@@ -489,3 +489,35 @@ def write_submissions(course: Path, cases: list[Case]) -> None:
 
 def summary(cases: list[Case]) -> str:
     return json.dumps({c.name: c.ps for c in cases}, indent=1)
+
+
+# ---- a generated class for the load test -----------------------------------------------------
+def class_submissions(problem_sets: list[ProblemSet], n: int,
+                      mistakes: dict[str, list[dict]] | None = None) -> list[Case]:
+    """``n`` submissions over the problem sets: students ``s000``... each submit every set.
+
+    Student ``j`` submits, for each problem set, the solutions (every 3rd), the release
+    untouched (every 7th), or the solutions with one typical mistake from
+    ``tests/mistakes/<ps>.py`` (``mistakes``: ``{ps: MISTAKES}``), cycling through them.
+    """
+    mistakes = mistakes or {}
+    cases: list[Case] = []
+    j = 0
+    while len(cases) < n:
+        for k, ps in enumerate(problem_sets):
+            if len(cases) == n:
+                break
+            options = mistakes.get(ps.ps, [])
+            if j % 3 == 0 or not options:
+                nb, label = ps.correct, "correct"
+            elif j % 7 == 1:
+                nb, label = ps.release, "untouched"
+            else:
+                m = options[(j + k) % len(options)]
+                nb = copy.deepcopy(ps.correct)
+                _cell(nb, m["grade_id"]).source = m["source"]
+                label = m["name"]
+            cases.append(Case(name=f"s{j:03d}", ps=ps.ps, filename=ps.filename,
+                              content=_dump(nb), note=label))
+        j += 1
+    return cases
