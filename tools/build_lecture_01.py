@@ -321,7 +321,7 @@ CELLS = [
         print(r.summary())
     """),
     code(r"""
-    fig, axes = plt.subplots(1, 3, figsize=(16, 4.8))
+    fig, axes = plt.subplots(1, 3, figsize=(13.5, 4.3))
     for ax, r in zip(axes, runs):
         widgets.plot_gd_paths(r, extent=1.3, ax=ax, title=f"learning rate α = {r.lr}")
     fig.suptitle("Gradient descent on f(x, y) = −(cos²x + cos²y)², started at (1.0, 0.5)")

@@ -433,9 +433,10 @@ CELLS = [
     Z3v = Z2v.sigmoid()
     Z4v = Z3v * W2v
     Yp_v = Z4v + b2v
-    L_v = 0.5 * (Yp_v - Yv) ** 2
+    E_v = Yp_v - Yv
+    L_v = Value(0.5, label="½") * E_v ** 2
     for node, name in [(Z1v, "Z1"), (Z2v, "Z2"), (Z3v, "Z3"), (Z4v, "Z4"), (Yp_v, "Yp"),
-                       (L_v, "L")]:
+                       (E_v, "Yp-Y"), (L_v, "L")]:
         node.label = name                  # labels only name the nodes for the drawing
     L_v.backward()
 
@@ -455,7 +456,8 @@ CELLS = [
     will find every δ of section 6.
     """),
     code(r"""
-    draw_graph(L_v, title="Yp = σ(X·W1 + b1)·W2 + b2,  L = ½(Yp − Y)²  after L.backward()")
+    fig = draw_graph(L_v, title="Yp = σ(X·W1 + b1)·W2 + b2,  L = ½(Yp − Y)²  after L.backward()")
+    fig.set_size_inches(13.5, fig.get_size_inches()[1])   # fit the page width
     plt.show()
     """),
     md(r"""
