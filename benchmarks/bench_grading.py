@@ -1,0 +1,79 @@
+"""How long autograding a class takes with tools/grade_class.py (sandboxed kernel, tamper screen).
+
+A generated class (tests/hostile/corpus.py ``class_submissions``: solutions, untouched releases
+and typical mistakes, every student submitting every problem set) is graded in a temporary copy of
+the course with 1 and 2 workers. Rows:
+
+- ``grading / per submission, N workers``: wall seconds per submission (whole run / submissions).
+- ``grading / class of 800, 2 workers``: 200 students x 4 problem sets, extrapolated from the
+  2-worker rate (target: at most 900 s on the 2-core machine). ``ratio`` = 900 / that time.
+
+``size="tiny"``: 2 submissions, 2 workers only (checks that it works). ``size="full"``: 40
+submissions per worker count (the load test, ``make test-load``, grades 200 twice).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+TARGET_SECONDS = 900.0
+CLASS = 800
+
+
+def _row(benchmark, variant, seconds, baseline=None, ratio=None, note=""):
+    return {"benchmark": benchmark, "variant": variant, "seconds": seconds,
+            "baseline": baseline, "ratio": ratio, "note": note}
+
+
+def _grade(n: int, workers: int, root: Path) -> float:
+    from hostile.corpus import class_submissions, load_problem_sets, write_submissions
+    from nbgrader_utils import PROBLEM_SETS, make_course, nbgrader, nbgrader_env, notebooks
+
+    available = [ps for ps in PROBLEM_SETS if notebooks(ROOT / "solutions" / ps)]
+    env = nbgrader_env(root)
+    course = make_course(root, available)
+    for ps in available:
+        nbgrader(course, env, "generate_assignment", ps, "--force", "--log-level=WARN")
+    try:
+        import mistakes
+
+        catalogue = mistakes.load_all()
+    except Exception:  # noqa: BLE001 - optional
+        catalogue = {}
+    write_submissions(course, class_submissions(load_problem_sets(course, available), n,
+                                                catalogue))
+    report = root / "report.json"
+    subprocess.run([sys.executable, str(ROOT / "tools" / "grade_class.py"), "--course",
+                    str(course), "--workers", str(workers), "--report", str(report)],
+                   cwd=course, env=env, check=True, capture_output=True, text=True)
+    return float(json.loads(report.read_text())["seconds"])
+
+
+def run(size: str) -> list[dict]:
+    n = {"tiny": 2, "full": 40}[size]
+    rows = []
+    per = {}
+    for workers in ((2,) if size == "tiny" else (1, 2)):
+        root = Path(tempfile.mkdtemp(prefix="bench-grading-"))
+        try:
+            seconds = _grade(n, workers, root)
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+        per[workers] = seconds / n
+        rows.append(_row("grading", f"per submission, {workers} workers", round(per[workers], 3),
+                         "per submission, 1 workers" if 1 in per and workers == 2 else None,
+                         round(per[1] / per[workers], 2) if 1 in per and workers == 2 else None,
+                         f"{n} submissions in {seconds:.1f} s"))
+    whole = per[2] * CLASS
+    rows.append(_row("grading", "class of 800, 2 workers", round(whole, 1), None,
+                     round(TARGET_SECONDS / whole, 2),
+                     "200 students x 4 problem sets, extrapolated; ratio = 900 s target / time"))
+    return rows
