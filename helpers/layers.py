@@ -189,14 +189,16 @@ def one_hot(y, num_classes: int = 10, dtype=np.float64):
 
 def _check_labels(y, num_classes: int, who: str, n: int | None = None) -> np.ndarray:
     """Integer labels ``(N,)`` in range, or a clear error."""
-    y = np.asarray(y)
+    if type(y) is not np.ndarray:
+        y = np.asarray(y)
     if y.dtype.kind not in "iu":
         raise TypeError(
             f"{who} expected integer class labels, got dtype {y.dtype}; use y.astype(int)"
         )
     if y.ndim != 1 or (n is not None and y.shape[0] != n):
         _check_shape(y, (n,), who, "y")
-    if y.size and (np.minimum.reduce(y) < 0 or np.maximum.reduce(y) >= num_classes):
+    # one reduction finds both kinds of bad label: seen as unsigned, negative labels are huge
+    if y.size and np.maximum.reduce(y.view(f"u{y.itemsize}")) >= num_classes:
         bad = y[(y < 0) | (y >= num_classes)][0]
         raise ValueError(
             f"{who} expected labels in 0..{num_classes - 1} ({num_classes} classes), "
@@ -427,7 +429,8 @@ class SoftmaxCrossEntropy:
         if Z.ndim != 2:
             _check_shape(Z, (None, None), who, "logits")
         N, C = Z.shape
-        y = np.asarray(y)
+        if type(y) is not np.ndarray:
+            y = np.asarray(y)
         if y.ndim == 2:
             T = _as_float_array(y.astype(Z.dtype) if y.dtype.kind in "biu" else y, who,
                                 "y (one-hot targets)", Z.dtype)
