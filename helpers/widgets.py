@@ -177,7 +177,7 @@ def plot_gd_paths(results, *, extent: float = 3.5, ax=None, title: str | None = 
     for i, r in enumerate(results):
         c = colors[i % len(colors)]
         ax.plot(r.path[:, 0], r.path[:, 1], "-o", color=c, ms=3, lw=1.2,
-                label=f"lr = {r.lr:g} ({r.steps} steps)")
+                label=f"lr = {r.lr:.3g} ({r.steps} steps)")
         ax.plot(*r.path[0], "s", color=c, ms=8, mec="black")
         ax.plot(*r.path[-1], "*", color=c, ms=14, mec="black")
     ax.set_xlim(-extent, extent)
@@ -580,7 +580,7 @@ def backprop_stepper(nodes=None) -> ipw.VBox:
         b_next.disabled = box.index == len(steps) - 1
         with out:
             out.clear_output(wait=True)
-            fig = draw_trace_step(nodes, s)
+            fig = draw_trace_step(nodes, s, title="")  # the text is shown above the figure
             plt.show()
             plt.close(fig)
 
