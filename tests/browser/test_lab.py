@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import warnings
 from pathlib import Path
 
@@ -117,13 +118,19 @@ def test_harness_sees_errors_warnings_and_unexecuted_cells(lab: Lab):
 def test_lecture(lab: Lab, name: str):
     """Restart and run all; no errors or warnings; widgets render; one widget reacts."""
     rel = f"lectures/{name}"
+    t0 = time.monotonic()
     lab.open_notebook(rel)
+    t1 = time.monotonic()
     result = lab.run_and_check(rel, timeout=LECTURE_TIMEOUT)
+    t2 = time.monotonic()
     lab.screenshot_notebook("run")
     layout = lab.layout_report()
     (lab.shots / "run.json").write_text(json.dumps({
-        "seconds": round(result.seconds, 1), "errors": result.errors,
-        "warnings": result.warnings, "page_errors": lab.page_errors, "layout": layout}, indent=1))
+        "seconds": {"open": round(t1 - t0, 1), "run all": round(result.seconds, 1),
+                    "run and save": round(t2 - t1, 1),
+                    "screenshots": round(time.monotonic() - t2, 1)},
+        "errors": result.errors, "warnings": result.warnings, "page_errors": lab.page_errors,
+        "layout": layout}, indent=1))
     assert not result.errors, f"{name}: cells raised {result.errors}"
     assert not result.not_executed, f"{name}: cells never ran: {result.not_executed}"
 
