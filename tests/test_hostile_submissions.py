@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -84,13 +85,25 @@ def graded():
         proc = run([*grader, "--workers", "2", "--report", str(root / "all.json")], cwd=course,
                    env=env, timeout=3600)
         report = json.loads((root / "all.json").read_text())
+        if os.environ.get("BACKPROP_HOSTILE_REPORT"):  # keep the report to read it
+            shutil.copy(root / "all.json", os.environ["BACKPROP_HOSTILE_REPORT"])
+        print("\n" + _table(cases, report["students"]))
         yield {"course": course, "cases": cases, "report": report, "alone": alone,
                "before": before, "after": _digest(watched), "log": proc.stdout + proc.stderr,
                "problem_sets": {p.ps: p for p in problem_sets}}
     finally:
-        import shutil
-
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _table(cases, students) -> str:
+    lines = []
+    for case in cases:
+        e = students.get(case.student, {}).get(case.ps, {})
+        why = next((c.get("message", "") for c in e.get("cells", {}).values()
+                    if c.get("message")), e.get("error", ""))
+        lines.append(f"{case.name:32} {e.get('score', '?'):>5}/{e.get('max_score', '?'):<5} "
+                     f"{e.get('seconds', '?'):>7}s  {why[:110]}")
+    return "\n".join(lines)
 
 
 def _autograded(course: Path, case) -> nbformat.NotebookNode | None:

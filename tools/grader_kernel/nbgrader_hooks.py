@@ -262,10 +262,12 @@ def configure(c) -> None:
 
     if os.environ.get("BACKPROP_GRADER_SANDBOX", "1") == "0":
         return  # documented escape hatch: plain nbgrader autograde
+    # BACKPROP_TAMPER_SCREEN=0 leaves the screen out (to see what the checks alone stop)
     dirs = list(jupyter_path("kernels"))
     c.KernelSpecManager.kernel_dirs = [*dirs, str(KERNELS)] if str(KERNELS) not in dirs else dirs
+    screen = [TamperScreen] if os.environ.get("BACKPROP_TAMPER_SCREEN", "1") != "0" else []
     c.Autograde.autograde_preprocessors = [
-        GradingExecute, IgnorePattern, _clear_metadata(), LimitOutput, TamperScreen,
+        GradingExecute, IgnorePattern, _clear_metadata(), LimitOutput, *screen,
         SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
     ]
 
