@@ -388,10 +388,14 @@ def _build_specs(K):  # noqa: C901 - one table, read top to bottom
 
     def judge_update(args, answer):
         X, t, W1, W2, lr = args
-        got = K.pick(answer, None, "one_update(...)")
         exp1 = W1 - lr * K.numgrad(lambda v: mlp1_loss(X, t, v, W2), W1)
         exp2 = W2 - lr * K.numgrad(lambda v: mlp1_loss(X, t, W1, v), W2)
-        return K.compare_list(("new W1", "new W2"), got, (exp1, exp2), tol=1e-6)
+        msgs = []
+        for i, label, want in ((0, "the new W1", exp1), (1, "the new W2", exp2)):
+            m = K.compare(label, K.pick(answer, i, "one_update(...)"), want, tol=1e-6)
+            if m is not None:
+                msgs.append(m)
+        return K.join(msgs) if msgs else None
 
     S["ps3.update"] = {"make": make_update, "judge": judge_update, "pick": None,
                        "call": "one_update(grads_fn, X, t, W1, W2, lr)", "label": "the update",
@@ -755,7 +759,8 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
            "floor": _floor, "logical_and": _land, "pick": pick, "pick_params": pick_params,
            "numgrad": numgrad, "compare": compare, "compare_list": compare_list,
            "is_message": is_message, "data": get_data, "list": _list, "tuple": _tuple,
-           "dict": _dict, "range": _range, "Exception": _Exception}
+           "dict": _dict, "range": _range, "Exception": _Exception,
+           "join": lambda msgs: Msg("\n".join(msgs))}
     kit_type = _type("Kit", (), {"__slots__": ()})
     for k, v in kit.items():
         _setattr(kit_type, k, staticmethod(v))
@@ -1097,7 +1102,7 @@ def _public():
         add=np.add, exp=np.exp, log=np.log, tanh=np.tanh, cos=np.cos, maximum=np.maximum,
         array=np.array, float64=np.float64, int64=np.int64, float=float, int=int, str=str,
         zeros=np.zeros, arange=np.arange, floor=np.floor, logical_and=np.logical_and,
-        list=list, tuple=tuple, dict=dict, range=range, Exception=Exception,
+        list=list, tuple=tuple, dict=dict, range=range, Exception=Exception, join=None,
         pick=None, pick_params=None, numgrad=_gradcheck.numerical_gradient, compare=None,
         compare_list=None, is_message=None, data=None)
     return _build_specs(R)

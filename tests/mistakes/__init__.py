@@ -12,8 +12,11 @@ Each module ``tests/mistakes/<ps>.py`` (e.g. ``ps1_chain_rule.py``) defines
                              ### BEGIN/END SOLUTION lines: what a student would have typed)
         "expected_failing"   list[str], grade_ids of the autograded test cells that must fail
                              (score 0) with this submission; every other test cell must pass
-        "feedback_keywords"  list[str], words that the failing cells' error output must contain
-                             (case-sensitive substrings of the AssertionError message), e.g. "sign"
+        "feedback_keywords"  list[str], words the feedback must contain: each keyword is a
+                             case-sensitive substring of the error output (ename + evalue) of at
+                             least one of the expected_failing cells, e.g. "sign". (A later cell
+                             may fail as a consequence, e.g. training with a wrong gradient, with
+                             numpy's own error; the keywords are about the gradient's cell.)
 
 A submission is the solution notebook with that one cell's source replaced (all other solution
 cells keep the reference solution). The sources are built from the reference solution with a
