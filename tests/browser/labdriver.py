@@ -41,13 +41,17 @@ _JS_WIDGETS = f"""() => {{
       ':scope .jp-Cell-outputArea > .jp-OutputArea-child > .jp-OutputArea-output'
     ).forEach(out => {{
       const text = out.textContent.trim();
+      // a widget closed by the kernel (a finished tqdm bar with leave=False) leaves an empty,
+      // hidden output behind
+      const closed = out.classList.contains('lm-mod-hidden') && out.children.length === 0;
       const isWidget = out.classList.contains('jupyter-widgets')
         || out.querySelector(':scope > .jupyter-widgets') !== null
-        || text === 'Loading widget...';
+        || text === 'Loading widget...' || closed;
       if (!isWidget) return;
       const box = out.getBoundingClientRect();
       found.push({{
         cell: index,
+        closed,
         width: box.width,
         height: box.height,
         loading: text === 'Loading widget...',
@@ -285,7 +289,8 @@ class Lab:
         return "\n".join(loc.all_inner_texts())
 
     def widgets(self, timeout: float = 20) -> list[dict]:
-        """Top-level widget views on the page, after waiting for "Loading widget..." to go."""
+        """Top-level widget views on the page, after waiting for "Loading widget..." to go:
+        one dict per view with its cell, size, and flags `loading`, `error`, `closed`."""
         deadline = time.monotonic() + timeout
         while True:
             found = self.page.evaluate(_JS_WIDGETS)

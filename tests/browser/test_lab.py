@@ -97,16 +97,20 @@ def test_harness_sees_errors_warnings_and_unexecuted_cells(lab: Lab):
         "import ipywidgets as w\nw.Label('x', layout=w.Layout(width='60px'))",
         "w.Button(description='a button far too narrow for its text', "
         "layout=w.Layout(width='50px'))",
+        "s = w.IntSlider()\ndisplay(s)\ns.close()  # leaves an empty output behind",
         "raise ValueError('on purpose')",
         "print('never runs')",
     ])
     lab.open_notebook(rel)
     result = lab.run_and_check(rel)
     lab.screenshot_notebook("run")
-    assert result.errors == [(4, "ValueError: on purpose")]
-    assert result.not_executed == [5]
+    assert result.errors == [(5, "ValueError: on purpose")]
+    assert result.not_executed == [6]
     assert len(result.warnings) == 1 and "RuntimeWarning: careful" in result.warnings[0][1]
-    assert "ValueError" in lab.cell_error_text(4)
+    assert "ValueError" in lab.cell_error_text(5)
+    widgets = lab.widgets()
+    assert [(w["cell"], w["closed"]) for w in widgets] == [(2, False), (3, False), (4, True)]
+    assert result.widget_outputs == [2, 3, 4]
     layout = lab.layout_report()
     assert [(x["cell"], x["text"]) for x in layout["truncated"]] == [
         (3, "a button far too narrow for its text")], layout
@@ -135,7 +139,8 @@ def test_lecture(lab: Lab, name: str):
     assert not result.not_executed, f"{name}: cells never ran: {result.not_executed}"
 
     widgets = lab.widgets()
-    broken = [w for w in widgets if w["error"] or w["loading"] or w["height"] < 5]
+    broken = [w for w in widgets if w["error"] or w["loading"]
+              or (w["height"] < 5 and not w["closed"])]
     assert not broken, f"{name}: widgets that did not render: {broken}"
     assert [w["cell"] for w in widgets] == result.widget_outputs, (
         f"{name}: the saved notebook has widget outputs in cells {result.widget_outputs}, "
