@@ -96,3 +96,9 @@ if os.environ.get("BACKPROP_GRADER_SANDBOX", "1") != "0" and _grader_tools():
     import nbgrader_hooks  # noqa: E402
 
     nbgrader_hooks.configure(c)
+    # KernelSpecManager.kernel_dirs is not a configurable trait, so the kernelspec is found
+    # through JUPYTER_PATH (read by every kernel manager this process starts).
+    _kernels_parent = _grader_tools()
+    _path = os.environ.get("JUPYTER_PATH", "")
+    if _kernels_parent not in _path.split(os.pathsep):
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (_kernels_parent, _path) if p)

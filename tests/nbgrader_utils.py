@@ -118,8 +118,15 @@ def grade_cells(path: Path) -> list[dict]:
     return out
 
 
-def hidden_test_lines(path: Path) -> list[str]:
-    """Non-trivial source lines inside ``### BEGIN/END HIDDEN TESTS`` blocks of a notebook."""
+def hidden_test_lines(path: Path, visible: Path | None = None) -> list[str]:
+    """Non-trivial source lines inside ``### BEGIN/END HIDDEN TESTS`` blocks of a notebook.
+
+    Lines that also occur in the ``visible`` notebook (the release) are left out: showing them
+    gives nothing away.
+    """
+    shown = ""
+    if visible is not None:
+        shown = "\n".join(c.source for c in nbformat.read(visible, as_version=4).cells)
     lines = []
     for cell in nbformat.read(path, as_version=4).cells:
         inside = False
@@ -129,7 +136,8 @@ def hidden_test_lines(path: Path) -> list[str]:
             elif "END HIDDEN TESTS" in line:
                 inside = False
             elif inside and len(line.strip()) >= 12 and not line.strip().startswith("#"):
-                lines.append(line.strip())
+                if line.strip() not in shown:
+                    lines.append(line.strip())
     return lines
 
 

@@ -83,6 +83,7 @@ class Course:
             coursedir=coursedir, authenticator=self.api.authenticator, config=self.config
         )
         app.assignment_dir = str(workdir)
+        app.cache = str(workdir / ".nbgrader_cache")  # each student has their own (in ~)
         return app.start()
 
     def submit_directly(self, assignment: str, student: str, notebook: Path, name: str):
@@ -112,6 +113,7 @@ def tiny(sandbox):
     """A course with the throwaway problem set, generated."""
     src = tiny_problem_set(sandbox / "tiny-src" / TINY, TINY)
     course = Course(sandbox / "tiny", {TINY: src.parent})
+    course.config.Execute.timeout = 6  # so that the endless-loop student costs little
     course.call("generate_assignment", TINY)
     return course
 
@@ -179,16 +181,20 @@ def test_grade_ids_unique_valid_and_pointed(ps):
                 )
 
 
-def test_grade_ids_unique_across_problem_sets():
+def test_graded_ids_unique_across_problem_sets():
+    """Answer and test cells have course-wide unique ids (read-only cells such as "intro" may
+    repeat: nbgrader keys grades by problem set, this keeps the formgrader and exports clear)."""
     seen: dict[str, str] = {}
     clashes = []
     for ps in AVAILABLE:
         for nb in notebooks(REPO / "solutions" / ps):
             for cell in grade_cells(nb):
+                if not (cell.get("grade") or cell.get("solution")):
+                    continue
                 if cell["grade_id"] in seen:
                     clashes.append((cell["grade_id"], seen[cell["grade_id"]], ps))
                 seen[cell["grade_id"]] = ps
-    assert not clashes, f"grade ids reused across problem sets: {clashes}"
+    assert not clashes, f"graded cell ids reused across problem sets: {clashes}"
 
 
 @pytest.mark.parametrize("ps", AVAILABLE)
@@ -236,15 +242,24 @@ def test_release_check_rejects_other_errors(tiny, tmp_path):
 
 
 # ---- (b) autograde ---------------------------------------------------------------------------
-def load_mistakes(ps: str):
-    """The typical-mistake catalogue of a problem set (tests/mistakes/<ps>.py), or None."""
-    path = REPO / "tests" / "mistakes" / f"{ps}.py"
-    if not path.exists():
-        return None
-    spec = importlib.util.spec_from_file_location(f"mistakes_{ps}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def load_mistakes(ps: str) -> list[dict]:
+    """The typical-mistake catalogue of a problem set (format: tests/mistakes/__init__.py)."""
+    if not (REPO / "tests" / "mistakes" / f"{ps}.py").exists():
+        return []
+    return list(importlib.import_module(f"mistakes.{ps}").MISTAKES)
+
+
+def mistaken_submission(solution: Path, mistake: dict, dest: Path) -> Path:
+    """The solution notebook with the source of one solution cell replaced by the mistake."""
+    nb = nbformat.read(solution, as_version=4)
+    cells = [c for c in nb.cells
+             if c.metadata.get("nbgrader", {}).get("grade_id") == mistake["grade_id"]]
+    assert len(cells) == 1, f"{mistake['name']}: no single cell {mistake['grade_id']!r}"
+    assert cells[0].metadata["nbgrader"].get("solution"), f"{mistake['grade_id']} is no answer"
+    cells[0].source = mistake["source"]
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, dest)
+    return dest
 
 
 def _feedback_text(course: Course, student: str, ps: str) -> str:
@@ -278,10 +293,19 @@ def graded_tiny(tiny):
     hard_coded = tiny.root / "hard_coded.ipynb"
     nbformat.write(nb, hard_coded)
     tiny.submit_directly(TINY, "hardcoded", hard_coded, release.name)
+    for cell in nb.cells:
+        if "def dsquare" in cell.source:
+            cell.source = "while True:\n    pass"  # never ends: interrupted by the timeout
+    endless = tiny.root / "endless.ipynb"
+    nbformat.write(nb, endless)
+    tiny.submit_directly(TINY, "endless", endless, release.name)
     corrupt = tiny.root / "corrupt.ipynb"
     corrupt.write_text("{ this is not a notebook")
     tiny.submit_directly(TINY, "corrupt", corrupt, release.name)
     result = tiny.api.autograde(TINY, "*")
+    failed = set(re.findall(r"error processing assignment '[^']+' for student '([^']+)'",
+                            result.get("log", "")))
+    assert failed == {"corrupt"}, result.get("log", "")[-8000:]
     tiny.call("generate_feedback", TINY)
     return tiny, scores(tiny.path, TINY), result
 
@@ -291,6 +315,8 @@ def test_tiny_autograde_scores(graded_tiny):
     assert got["solution"] == {"test_dsquare": (2.0, 2.0), "test_dcube": (1.0, 1.0)}
     assert got["untouched"] == {"test_dsquare": (0.0, 2.0), "test_dcube": (0.0, 1.0)}
     assert got["hardcoded"] == {"test_dsquare": (0.0, 2.0), "test_dcube": (1.0, 1.0)}
+    # an endless loop is interrupted after Execute.timeout; the later cells still run
+    assert got["endless"] == {"test_dsquare": (0.0, 2.0), "test_dcube": (1.0, 1.0)}
     # a corrupted notebook fails only its own student: zero marks, and the run reports it
     assert all(score == 0.0 for score, _ in got.get("corrupt", {}).values())
     assert not result["success"] and "student 'corrupt'" in result["log"]
@@ -314,12 +340,10 @@ def graded_real(real):
         release = _notebook(real.path / "exercises" / ps)
         real.submit_directly(ps, "solution", solution, release.name)
         real.submit_directly(ps, "untouched", release, release.name)
-        catalogue = load_mistakes(ps)
-        for mistake in getattr(catalogue, "MISTAKES", []) if catalogue else []:
-            student = f"mistake-{mistake['name']}"
-            path = real.root / "mistakes" / ps / f"{student}.ipynb"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(catalogue.make_submission(solution, release, mistake), path)
+        for mistake in load_mistakes(ps):
+            student = f"mistake-{mistake['name']}".replace("_", "-")
+            path = mistaken_submission(solution, mistake,
+                                       real.root / "mistakes" / ps / f"{student}.ipynb")
             real.submit_directly(ps, student, path, release.name)
             expectations[(ps, student)] = mistake
         real.call("autograde", ps, "*")
@@ -348,22 +372,28 @@ def test_typical_mistakes_score_expected_marks_and_are_named(graded_real, ps):
     if not cases:
         pytest.skip(f"tests/mistakes/{ps}.py has no mistakes yet")
     full = _autograded_cells(_notebook(REPO / "solutions" / ps))
+    problems = []
     for student, mistake in cases.items():
         marks = {gid: score for gid, (score, _) in got[ps][student].items()}
-        expected = {gid: pts for gid, pts in full.items()}
-        expected.update(mistake["expected"])
-        assert marks == expected, f"{ps} / {mistake['name']}: marks {marks}, expected {expected}"
+        expected = {gid: 0.0 if gid in mistake["expected_failing"] else pts
+                    for gid, pts in full.items()}
+        if marks != expected:
+            wrong = {g: (marks.get(g), expected[g])
+                     for g in expected if marks.get(g) != expected[g]}
+            problems.append(f"{mistake['name']}: (got, expected) marks {wrong}")
+            continue
         text = _feedback_text(course, student, ps)
-        for phrase in mistake.get("feedback", []):
-            assert phrase in text, (
-                f"{ps} / {mistake['name']}: feedback does not say {phrase!r}"
-            )
+        missing = [k for k in mistake["feedback_keywords"] if k not in text]
+        if missing:
+            problems.append(f"{mistake['name']}: feedback does not say {missing}")
+    assert not problems, f"{ps}:\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize("ps", AVAILABLE)
 def test_real_feedback_shows_no_hidden_test_source(graded_real, ps):
     course, _, _ = graded_real
-    hidden = hidden_test_lines(_notebook(REPO / "solutions" / ps))
+    hidden = hidden_test_lines(_notebook(REPO / "solutions" / ps),
+                               visible=_notebook(course.path / "exercises" / ps))
     if not hidden:
         pytest.skip(f"{ps} has no hidden tests")
     for student in ("solution", "untouched"):
@@ -394,7 +424,7 @@ def _workflow(course: Course, ps: str, answers: dict[str, Path | None], tmp: Pat
     for student in answers:
         course.exchange_step("FetchFeedback", ps, student, tmp / student)
         files = list((tmp / student / ps / "feedback").rglob("*.html"))
-        assert files, f"{student} fetched no feedback"
+        assert len(files) == 1, f"{student} fetched {len(files)} feedback files, expected 1"
         feedback[student] = html.unescape(re.sub(r"<[^>]+>", "", files[0].read_text("utf-8")))
     grades_csv = course.path / "grades.csv"
     from nbgrader.apps import ExportApp
@@ -429,6 +459,8 @@ def test_exchange_workflow_tiny(sandbox, tmp_path):
     for text in feedback.values():
         assert "assert dsquare(-1.5)" not in text and "BEGIN HIDDEN TESTS" not in text
     assert "secret_hidden_marker" in feedback["bob"]
+    assert "NotImplementedError" in feedback["carol"]
+    assert "NotImplementedError" not in feedback["bob"] + feedback["alice"]
 
 
 @pytest.mark.parametrize("ps", AVAILABLE[:1])
@@ -440,7 +472,7 @@ def test_exchange_workflow_real(sandbox, tmp_path, ps):
     full = sum(_autograded_cells(solution).values())
     assert float(grades["ada"]["raw_score"]) == pytest.approx(full)
     assert float(grades["ben"]["raw_score"]) == 0.0
-    hidden = hidden_test_lines(solution)
+    hidden = hidden_test_lines(solution, visible=_notebook(course.path / "exercises" / ps))
     for student, text in feedback.items():
         leaked = [line for line in hidden if line in text]
         assert not leaked, f"feedback of {student} shows hidden tests: {leaked[:3]}"
