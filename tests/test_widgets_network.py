@@ -240,3 +240,14 @@ def test_weights_browser_finds_the_inputs_that_excite_a_unit():
     np.testing.assert_array_equal(box.top, expected)
     fig = w.plot_weight_images(W, ncols=2)
     assert len([a for a in fig.axes if a.images]) == 4
+
+
+def test_weights_browser_can_show_other_weights_but_ranks_by_W():
+    rng = np.random.default_rng(4)
+    W = rng.normal(size=(784, 3))
+    X = rng.random((20, 784))
+    box = w.weights_browser(W, X, show=W - 1.0)
+    box.slider.value = 1
+    np.testing.assert_array_equal(box.top, np.argsort(-(X @ W[:, 1]))[:8])
+    with pytest.raises(ValueError, match=r"shape of W \(784, 3\), got \(784, 2\)"):
+        w.weights_browser(W, X, show=W[:, :2])

@@ -61,6 +61,8 @@ def build(cells, path: str | Path, *, execute: bool = True, timeout: int = 600) 
                         os.environ.pop(k, None)
                     else:
                         os.environ[k] = v
+    for cell in nb.cells:                     # execution timestamps only make diffs noisy
+        cell.metadata.pop("execution", None)
     nbformat.validate(nb)
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)

@@ -430,6 +430,8 @@ axes[1].set_xlabel("epoch")
 axes[1].set_ylabel("accuracy (%)")
 axes[1].legend()
 axes[1].set_title("accuracy")
+for ax in axes:
+    ax.set_xticks(range(0, epochs + 1, 5))
 fig.tight_layout()
 plt.show()
 """),
@@ -479,16 +481,34 @@ md(r"""
 ### What the first layer looks for
 
 Each of the 128 first-layer units computes $x \cdot W_1[:, j]$, so column $j$ of $W_1$ is an image:
-the pattern that unit responds to. Unlike the linear model's templates, these are strokes and
-blobs that later layers combine.
+the pattern that unit responds to (red: pixels that push the unit up, blue: down). Straight after
+training they look like noise:
 """),
 code(r"""
-fig = widgets.plot_weight_images(P["W1"], units=range(16), ncols=8)
+fig = widgets.plot_weight_images(P["W1"], units=range(8), ncols=8)
 plt.show()
+W1_init = init_mlp(seed=0)["W1"]
+change = P["W1"] - W1_init
+print(f"size of the change relative to the random start: "
+      f"{np.linalg.norm(change) / np.linalg.norm(W1_init):.2f}")
+"""),
+md(r"""
+Twenty epochs on 4,000 digits move the weights only about a third of the way from their random
+start, and the random start dominates the picture. Subtract it, and what training *added* appears:
+strokes, loops and edges that the later layers combine into digits.
+"""),
+code(r"""
+fig = widgets.plot_weight_images(change, units=range(8), ncols=8,
+                                 titles=[f"unit {j}: change" for j in range(8)])
+plt.show()
+"""),
+md(r"""
+Browse all 128 units: the slider shows what training changed in a unit's weights, and the eight test
+digits that excite the unit most.
 """),
 code(r"""
 # NBVAL_IGNORE_OUTPUT
-widgets.weights_browser(P["W1"], Xt)
+widgets.weights_browser(P["W1"], Xt, show=change)
 """),
 md(r"""
 ## 7 · Universal approximation
