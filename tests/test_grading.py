@@ -78,11 +78,15 @@ def test_reference_solution_passes_every_test_cell(ps):
     assert not failed, failed
 
 
-MISTAKE_CASES = [(ps, m) for ps, ms in sorted(CATALOGUES.items()) for m in ms]
+TRAINS = {"ps4_mnist"}  # problem sets whose notebook trains a network (about a second each)
+MISTAKE_CASES = [
+    pytest.param(ps, m, id=f"{ps}-{m['name']}",
+                 marks=[pytest.mark.slow] if ps in TRAINS else [])
+    for ps, ms in sorted(CATALOGUES.items()) for m in ms
+]
 
 
-@pytest.mark.parametrize("ps,mistake", MISTAKE_CASES,
-                         ids=[f"{ps}-{m['name']}" for ps, m in MISTAKE_CASES])
+@pytest.mark.parametrize("ps,mistake", MISTAKE_CASES)
 def test_planted_mistake_fails_the_right_cells_with_actionable_words(ps, mistake):
     results = run_notebook(ps, {mistake["grade_id"]: mistake["source"]})
     failing = sorted(k for k, v in results.items() if v is not None)
