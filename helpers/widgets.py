@@ -946,7 +946,7 @@ def digit_view(X, y_true, probs, i: int) -> dict:
 def plot_digit_probs(view: dict, fig=None):
     """Draw one :func:`digit_view`: the image on the left, the probabilities as bars on the right.
 
-    The true class's bar is green, a wrong prediction's bar red.
+    The true class's bar and tick label are green, a wrong prediction's red.
 
     Example:
         >>> X = np.zeros((1, 784)); P = np.full((1, 10), 0.1)
@@ -967,7 +967,13 @@ def plot_digit_probs(view: dict, fig=None):
     colors[view["true"]] = "#1a7f37"
     ax_bar.bar(range(len(p)), p, color=colors)
     ax_bar.set_xticks(range(len(p)))
-    ax_bar.set_ylim(0, 1)
+    for k, tick in enumerate(ax_bar.get_xticklabels()):   # the true class stays visible at p ≈ 0
+        if k == view["true"]:
+            tick.set_color("#1a7f37")
+            tick.set_fontweight("bold")
+        elif k == view["pred"]:
+            tick.set_color("#cf222e")
+    ax_bar.set_ylim(0, 1.12)
     ax_bar.set_xlabel("class")
     ax_bar.set_ylabel("probability")
     for k, v in enumerate(p):

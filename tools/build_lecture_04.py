@@ -163,9 +163,10 @@ fig.tight_layout()
 plt.show()
 """),
 md(r"""
-A straight line through pixel space already recognises most digits. Its weights are 10 images,
-one "template" per class; the weight images look like blurry digits (red: pixels that vote for
-the class, blue: against):
+A linear function of the pixels already recognises most digits. Its weights are 10 images, one
+"template" per class (red: pixels that vote for the class, blue: pixels that vote against). A few
+look like blurred digits, the ring of the 0 and the bar of the 1; most are blotchier, because
+each template must also vote *against* the other nine classes:
 """),
 code(r"""
 fig = widgets.plot_weight_images(W_lin, ncols=10, titles=[f"class {k}" for k in range(10)])
@@ -472,6 +473,13 @@ md(r"""
 The browser shows every misclassified test digit, most confidently wrong first, with the ten
 probabilities the network assigned (green: the true class, red: the wrong prediction). Look for
 mistakes a human would make too, and for ones no human would.
+"""),
+code(r"""
+view = widgets.digit_view(Xt, y_test, probs, wrong[0])     # what the browser shows first
+fig = widgets.plot_digit_probs(view)
+plt.show()
+print(f"test digit {view['index']}: true {view['true']}, predicted {view['pred']} "
+      f"with probability {view['probs'][view['pred']]:.1%}")
 """),
 code(r"""
 # NBVAL_IGNORE_OUTPUT
