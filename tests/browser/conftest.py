@@ -257,6 +257,20 @@ def lab_server(lab_base):
         server.stop()
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)  # keep the server's log for a post-mortem
         shutil.copy(server.log_path, SCREENSHOTS / "jupyter-lab.log")
+        write_index(SCREENSHOTS)
+
+
+def write_index(folder: Path) -> Path:
+    """``index.html`` in `folder`: every test's screenshots, in order, to look through at once."""
+    parts = ["<!doctype html><meta charset='utf-8'><title>browser screenshots</title>",
+             "<style>img{max-width:48%;border:1px solid #ccc;margin:2px}</style>"]
+    for test in sorted(p for p in folder.iterdir() if p.is_dir()):
+        parts.append(f"<h2>{test.name}</h2>")
+        parts += [f"<a href='{test.name}/{png.name}'><img src='{test.name}/{png.name}' "
+                  f"title='{png.name}'></a>" for png in sorted(test.glob("*.png"))]
+    index = folder / "index.html"
+    index.write_text("\n".join(parts))
+    return index
 
 
 @pytest.fixture(scope="session")
