@@ -534,7 +534,7 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
     _sys = sys
     _gettrace, _getprofile = sys.gettrace, sys.getprofile
 
-    state = {"in_check": False, "scanning": False, "token": 0, "passed": 0,
+    state = {"in_check": False, "scanning": False, "verifying": False, "token": 0, "passed": 0,
              "passed_at_cell_start": 0, "taint": None}
     pending = {}
     data_store = {}
@@ -780,6 +780,9 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
                        "run_cell_async", "_run_cell", "run_ast_nodes", "run_code",
                        "transform_cell", "transform_ast", "get_exception_only", "should_run_async",
                        "CustomTB", "set_custom_exc")
+    kernel_methods = ("do_execute", "execute_request", "dispatch_shell", "send_response",
+                      "_publish_status", "process_one", "dispatch_queue", "_publish_execute_input",
+                      "run_cell")
     snap = {}
 
     def take_snapshot():
@@ -796,6 +799,16 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
         snap["attrs"] = [(ip, n, _getattr(ip, n)) for n in (
             "input_transformer_manager", "compile", "InteractiveTB", "SyntaxTB", "display_pub",
             "displayhook", "events", "custom_exceptions")]
+        kernel = _getattr(ip, "kernel", None)
+        if kernel is not None:
+            snap["attrs"].append((ip, "kernel", kernel))
+            for n in kernel_methods:
+                snap["inst"]["kernel." + n] = _vars(kernel).get(n, snap)
+            snap["cls"] += [(c, n, c.__dict__.get(n, snap)) for c in _type(kernel).__mro__
+                            for n in kernel_methods if c is not object]
+            handlers = _getattr(kernel, "shell_handlers", None)
+            if _type(handlers) is _dict:
+                snap["handlers"] = (handlers, _dict(handlers))
         dp = ip.display_pub
         session = _getattr(dp, "session", None)
         if session is not None:
@@ -808,18 +821,38 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
         else:
             snap["session_cls"] = []
 
-    def verify_ipython():
-        """Undo changes to the exception/transform path; return a description of them."""
+    soft = frozenset(("display_pub", "displayhook", "session"))  # %%capture swaps these briefly
+
+    def verify_ipython(full=True):
+        """Undo changes to the exception/transform path; return a description of them.
+
+        ``full=False`` (on frequent events, in the middle of a cell) skips the display publisher,
+        which ``%%capture`` legitimately swaps for the duration of a cell."""
         found = []
-        d = _vars(ip)
+        kernel = _getattr(ip, "kernel", None)
         for n, orig in snap["inst"].items():
+            if n.startswith("kernel."):
+                if kernel is None:
+                    continue
+                d, n, where = _vars(kernel), n[7:], "get_ipython().kernel."
+            else:
+                d, where = _vars(ip), "get_ipython()."
             now = d.get(n, snap)
             if now is not orig:
-                found.append(f"get_ipython().{n}")
+                found.append(f"{where}{n}")
                 if orig is snap:
                     d.pop(n, None)
                 else:
                     d[n] = orig
+        if "handlers" in snap:
+            live, saved = snap["handlers"]
+            if _getattr(kernel, "shell_handlers", None) is not live:
+                found.append("the kernel's shell_handlers")
+                _setattr(kernel, "shell_handlers", live)
+            for k, v in saved.items():
+                if live.get(k) is not v:
+                    found.append(f"the kernel's {k} handler")
+                    live[k] = v
         for c, n, orig in snap["cls"] + snap["session_cls"]:
             if c.__dict__.get(n, snap) is not orig:
                 found.append(f"{c.__name__}.{n}")
@@ -828,6 +861,8 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
                 else:
                     _setattr(c, n, orig)
         for obj, n, orig in snap["attrs"]:
+            if not full and n in soft:
+                continue
             try:
                 now = _getattr(obj, n)
             except _Exception:  # noqa: BLE001
@@ -877,6 +912,7 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
         """post_run_cell: a cell whose source has more checks than passed checks did not run."""
         passed = state["passed"] - state["passed_at_cell_start"]
         state["passed_at_cell_start"] = state["passed"]
+        guard()
         try:
             raw = result.info.raw_cell
             if _type(raw) is not _str:
@@ -980,9 +1016,7 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
         if kind != _MAGIC_ASK and kind != _MAGIC_CHECK:
             return
         if strict:
-            found = verify_ipython()
-            if found:
-                refuse(found)
+            guard()
         if state["taint"] is not None:
             raise _AssertionError(f"Grading refused: {state['taint']}")
         if _len(value) < 3 or _type(value[1]) is not _str or _type(value[2]) is not _list:
@@ -1035,6 +1069,20 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
                         "ctypes.addressof", "ctypes.call_function", "function.__new__",
                         "code.__new__", "object.__setattr__", "object.__delattr__"}
 
+    def guard(full=True):
+        """Verify (and restore) the kernel's execution path; fail the running code if changed."""
+        if state["verifying"]:
+            return
+        state["verifying"] = True
+        try:
+            found = verify_ipython(full)
+        finally:
+            state["verifying"] = False
+        if found:
+            refuse(found)
+
+    frequent = frozenset(("exec", "compile", "sys._getframe", "object.__getattr__"))
+
     def hook(event, args):
         if event == "object.__setattr__" and not state["in_check"]:
             if _len(args) == 3 and args[1] == "__defaults__":
@@ -1058,11 +1106,8 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
             if event in blocked_strict:
                 raise _RuntimeError(f"{event} is disabled in a problem-set kernel "
                                     "(helpers.grading)")
-            if event == "exec":
-                found = verify_ipython()
-                if found:
-                    state["in_check"] = False
-                    refuse(found)
+            if event in frequent:
+                guard(False)
 
     # ---- taint: code must not have run before this import (in a kernel) ---------------------
     if strict:

@@ -309,6 +309,30 @@ TAMPERING = {
             return _orig(stream, msg_or_type, *a, **k)
         s.send = _send
     ''',
+    "kernel_do_execute": '''
+        ip = get_ipython()
+        def _evil():
+            ip.events.callbacks["post_run_cell"].clear()
+            _orig = ip.kernel.do_execute
+            async def _skip(code, *a, **k):
+                if "backprop-grading" in code:
+                    code = "pass"
+                return await _orig(code, *a, **k)
+            ip.kernel.do_execute = _skip
+        _evil()
+    ''',
+    "shell_handlers": '''
+        k = get_ipython().kernel
+        _orig = k.shell_handlers["execute_request"]
+        async def _handler(stream, ident, parent):
+            if "backprop-grading" in parent["content"]["code"]:
+                parent["content"]["code"] = "pass"
+            return await _orig(stream, ident, parent)
+        def _evil():
+            get_ipython().events.callbacks["post_run_cell"].clear()
+            k.shell_handlers["execute_request"] = _handler
+        _evil()
+    ''',
     "settrace": '''
         import sys
         def _tracer(frame, event, arg):
