@@ -14,10 +14,14 @@ In a visible test cell::
     check("ps1.grad_f4", grad_f4)          # calls grad_f4(x) at a fixed point, compares
 
 In the hidden part of the same cell, the same check written out so that nothing the notebook
-redefines can skip it (``_io`` receives the fresh inputs, the second line submits the answer)::
+redefines can skip it (``_io`` receives the fresh inputs, the last line submits the answer and
+the function, whose code is scanned; ``tools/build_ps_common.hidden_check`` writes these lines)::
 
-    _io = []; (lambda: 0).__defaults__ = ("backprop-grading:ask", "ps1.grad_f4", _io)
-    (lambda: 0).__defaults__ = ("backprop-grading:check", "ps1.grad_f4", _io, grad_f4(*_io[1]))
+    _io = []
+    (lambda: 0).__defaults__ = ("backprop-grading:ask", "ps1.grad_f4", _io)
+    _fn = (grad_f4)
+    _answer = _fn(*_io[1])
+    (lambda: 0).__defaults__ = ("backprop-grading:check", "ps1.grad_f4", _io, _answer, _fn)
 
 :func:`specs` lists the checks; :func:`describe` says what a check calls and compares.
 
@@ -35,9 +39,9 @@ anything reachable by name after the student's code has run.
    ``os.urandom``, and the problem specs built from those captured functions. All of it lives only
    in the hook's closure. Audit hooks cannot be removed or listed, and the hook itself refuses the
    ways into a closure: ``gc.get_objects/get_referrers/get_referents`` and ``sys._current_frames``
-   always, ``sys._getframe`` and frame/code attribute access while a check runs. ``sys.settrace`` /
-   ``sys.setprofile`` (a tracer can rewrite a running function's locals) are refused in a Jupyter
-   kernel (so pdb/%debug do not work in a problem-set kernel).
+   in a kernel, ``sys._getframe`` and frame/code attribute access while a check runs.
+   ``sys.settrace`` / ``sys.setprofile`` (a tracer can rewrite a running function's locals) are
+   refused in a Jupyter kernel (so pdb/%debug do not work in a problem-set kernel).
 2. *A channel that needs no names.* Setting ``__defaults__`` of a function raises the audit event
    ``object.__setattr__`` in C with the new value, so ``(lambda: 0).__defaults__ = (...)`` reaches
    the hook using only literals: no lookup of a name the student could have rebound. ``ask`` makes
@@ -48,26 +52,43 @@ anything reachable by name after the student's code has run.
    code (``__array__``, ``__float__``, ``__eq__``...) ever runs inside the hook before the verdict.
    A check that is not reached leaves ``_io`` empty, so ``_io[1]`` fails: skipping fails.
 3. *The error has to reach the notebook.* nbgrader gives zero points to a test cell whose output
-   has an error (or stderr). Before each check, and on every ``exec`` audit event (each statement
-   of each cell), the hook verifies the parts of IPython that turn an exception into an error
-   output and the code of a cell into what runs: ``custom_exceptions``, ``showtraceback`` and
-   friends on the shell and its classes, the input and AST transformers, the compiler, the display
-   publisher and its session. A change is undone and the statement that meets it fails with a
-   message saying what was changed. A ``post_run_cell`` watchdog fails a cell whose source contains
-   more ``backprop-grading:check`` calls than passed checks (a cell that did not run as written).
+   has an error (or stderr). The hook verifies the parts of IPython and ipykernel that turn a
+   cell's source into what runs and an exception into an error output: ``custom_exceptions``,
+   ``showtraceback`` and friends on the shell and its classes, the input and AST transformers, the
+   compiler, the kernel's ``do_execute``/``execute_request`` and its ``shell_handlers``, the
+   display publisher and its session's ``send``. It does so before every check, after every cell
+   (``post_run_cell`` watchdog) and on frequent audit events (``exec``, ``compile``,
+   ``sys._getframe``, frame attribute access), which also fire in ipykernel between a cell and the
+   next request. A change is undone, the code that meets it fails ("Grading refused: ...") and every
+   later check of the kernel fails too. The display publisher is only checked before a check and
+   not in the middle of a cell, because ``%%capture`` swaps it legitimately.
+   The watchdog also fails a cell whose source has more ``backprop-grading:check`` calls than
+   passed checks (a cell that did not run as written).
+4. *Not solvable with helpers.* A hidden check may pass the student's function as a fifth element;
+   the hook scans its code (and what it calls: globals, closures, class methods) for helpers'
+   backprop machinery (``Value``, ``Linear``, ``SoftmaxCrossEntropy``, ``numerical_gradient``,
+   ``autograd``, ...) and refuses such answers. This is a static heuristic: an answer that hides
+   its calls (``getattr(__import__(...), ...)``) gets past it; the derivation cells, graded by a
+   person, are where that shows.
 
 Limits (what this does not stop)
 ---------------------------------
 * Code that runs before the locked first cell (a student who moves their cell above it); the
-  hook then captures what that code left. The taint check below catches the plain cases: in a
-  kernel, the first import must happen in the first executed cell with a clean namespace.
+  hook then captures what that code left. A taint check catches the plain cases (in a kernel, the
+  first import must find no names defined by earlier cells) and tools/grader_kernel's static
+  TamperScreen reads every cell outside the student's process.
 * Native code: ``ctypes`` writes to memory, ``PyEval_SetTrace`` from C, a compiled extension.
 * Deep changes to the kernel's messaging below the objects listed in 3 (zmq sockets, the session's
-  HMAC key, the IOPub thread), or a watchdog removed *and* every later test cell replaced.
+  HMAC key, the IOPub thread), or one that takes effect with no audited event between it and the
+  next cell (none was found: ipykernel's logging calls ``sys._getframe`` after each reply).
 * Threads that race to a checker frame in the microseconds before a check blocks frame access.
-* Solving an exercise with finite differences of the forward function: that is not tampering and
-  passes (the derivation cells, graded by a person, are where that shows).
-* Outside a kernel (pytest, scripts) only points 1-2 hold; tracing is allowed there.
+* ``numpy`` floating-point error callbacks (``np.seterrcall``) run inside a check if an answer is
+  not finite; they can raise (the check fails anyway) but cannot reach the checker's state.
+* Solving an exercise with finite differences written by hand: that is not tampering and passes
+  the numerical comparison (the derivation cells show it).
+* In a kernel, ``sys.settrace``/``sys.setprofile`` (pdb, ``%debug``, ``%prun``) and
+  ``gc.get_objects/get_referrers/get_referents`` raise ``RuntimeError`` once this module is
+  imported. Outside a kernel (pytest, scripts) only points 1, 2 and 4 hold.
 The public helpers (:func:`check`, :func:`register_data`) are ordinary functions: a student can
 rebind them and fool a *visible* test; every graded cell also has a hidden part that does not use
 them.
@@ -82,7 +103,7 @@ import numpy as np
 
 from . import gradcheck as _gradcheck
 
-__all__ = ["check", "register_data", "specs", "describe", "forward", "MAGIC_ASK", "MAGIC_CHECK"]
+__all__ = ["check", "register_data", "specs", "describe", "forward"]
 
 MAGIC_ASK = "backprop-grading:ask"
 MAGIC_CHECK = "backprop-grading:check"
@@ -912,7 +933,7 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
         """post_run_cell: a cell whose source has more checks than passed checks did not run."""
         passed = state["passed"] - state["passed_at_cell_start"]
         state["passed_at_cell_start"] = state["passed"]
-        guard()
+        guard(False)  # %%capture runs a nested cell: its post_run_cell comes before it restores
         try:
             raw = result.info.raw_cell
             if _type(raw) is not _str:

@@ -374,3 +374,37 @@ def test_tampering_cannot_make_a_wrong_hidden_check_pass(attack, tmp_path, monke
     failed = [o for o in outputs if o.output_type == "error"
               or (o.output_type == "stream" and o.name == "stderr")]
     assert failed, f"{attack}: the hidden check of a wrong answer passed: {outputs}"
+
+
+BENIGN = [
+    "%%capture captured\nprint('hidden from the output')\nfrom IPython.display import display\n"
+    "display('also captured')",
+    "%matplotlib inline\nimport matplotlib.pyplot as plt\nfig, ax = plt.subplots()\n"
+    "ax.plot([1, 2, 3])\nplt.show()",
+    "from tqdm.auto import tqdm\nfor _ in tqdm(range(3)):\n    pass",
+    "%time sum(range(10))",
+    "%timeit -n 1 -r 1 sum(range(10))",
+    "import warnings\nwarnings.warn('a warning in a student cell')",
+    "def dg(t):\n    return 2 * t + 3 * t ** 2\n",
+    "try:\n    1 / 0\nexcept ZeroDivisionError as e:\n    import traceback\n"
+    "    s = traceback.format_exc()",
+]
+
+
+@pytest.mark.slow
+def test_ordinary_notebook_code_is_not_refused_and_a_right_answer_passes(tmp_path, monkeypatch):
+    """Control for the tampering tests: %%capture, plots, tqdm, magics do not trip the guard."""
+    from nbclient import NotebookClient
+    for k, v in _kernel_env(tmp_path).items():
+        monkeypatch.setenv(k, v)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import numpy as np\nimport helpers.grading")]
+    nb.cells += [nbformat.v4.new_code_cell(src) for src in BENIGN]
+    nb.cells += [nbformat.v4.new_code_cell(HIDDEN), nbformat.v4.new_code_cell(
+        'from helpers.grading import check\ncheck("ps1.dg", dg, seed=None)')]
+    NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True).execute()
+    errors = [(i, o) for i, c in enumerate(nb.cells) for o in c.outputs
+              if o.output_type == "error"]
+    assert not errors, errors
+    for cell in nb.cells[-2:]:
+        assert not [o for o in cell.outputs if o.output_type == "stream" and o.name == "stderr"]
