@@ -51,6 +51,9 @@ anything reachable by name after the student's code has run.
    plain floats, ints, numpy scalars, exact ``ndarray``s, or lists/tuples/dicts of them: no student
    code (``__array__``, ``__float__``, ``__eq__``...) ever runs inside the hook before the verdict.
    A check that is not reached leaves ``_io`` empty, so ``_io[1]`` fails: skipping fails.
+   A token is single-use and bound to the list it was asked with. A seeded point is known in
+   advance (a visible test's message shows its reference value), so only the visible helper's
+   ``backprop-grading:check-seeded`` accepts one; the hidden ``backprop-grading:check`` refuses it.
 3. *The error has to reach the notebook.* nbgrader gives zero points to a test cell whose output
    has an error (or stderr). The hook verifies the parts of IPython and ipykernel that turn a
    cell's source into what runs and an exception into an error output: ``custom_exceptions``,
@@ -106,7 +109,8 @@ from . import gradcheck as _gradcheck
 __all__ = ["check", "register_data", "specs", "describe", "forward"]
 
 MAGIC_ASK = "backprop-grading:ask"
-MAGIC_CHECK = "backprop-grading:check"
+MAGIC_CHECK = "backprop-grading:check"           # hidden tests: needs an unseeded (fresh) ask
+MAGIC_CHECK_SEEDED = "backprop-grading:check-seeded"  # visible tests: a seeded ask is fine
 MAGIC_DATA = "backprop-grading:data"
 MAGIC_PING = "backprop-grading:ping"
 MAGIC_INFO = "backprop-grading:info"
@@ -551,6 +555,7 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
     _bool_t = np.bool_
     _MAGIC_ASK, _MAGIC_CHECK, _MAGIC_DATA, _MAGIC_PING, _MAGIC_INFO = (
         MAGIC_ASK, MAGIC_CHECK, MAGIC_DATA, MAGIC_PING, MAGIC_INFO)
+    _MAGIC_CHECK_SEEDED = MAGIC_CHECK_SEEDED
     _math_pi = math.pi
     _sys = sys
     _gettrace, _getprofile = sys.gettrace, sys.getprofile
@@ -1034,7 +1039,7 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
                 value[1].append({"strict": strict, "taint": state["taint"],
                                  "specs": _tuple(sealed_specs)})
             return
-        if kind != _MAGIC_ASK and kind != _MAGIC_CHECK:
+        if kind != _MAGIC_ASK and kind != _MAGIC_CHECK and kind != _MAGIC_CHECK_SEEDED:
             return
         if strict:
             guard()
@@ -1047,22 +1052,29 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
         if spec is None:
             raise _AssertionError(f"unknown check {name!r}")
         if kind == _MAGIC_ASK:
-            if _len(value) > 3 and _type(value[3]) is _int:
+            seeded = _len(value) > 3 and _type(value[3]) is _int
+            if seeded:
                 seed = value[3]
             else:
                 seed = _int.from_bytes(_urandom(8), "little")
             args = spec["make"](make_rng(seed))
             state["token"] += 1
             token = state["token"]
-            pending[token] = (name, args)
+            pending[token] = (name, args, seeded, io)
             io[:] = [token, student_copy(args)]
             return
         # check
         if _len(value) < 4 or _len(io) < 1 or _type(io[0]) is not _int or io[0] not in pending:
             raise _AssertionError(f"check {name!r} without a matching ask (run the whole cell)")
-        asked, args = pending.pop(io[0])
+        asked, args, seeded, asked_io = pending.pop(io[0])
         if asked != name:
             raise _AssertionError(f"check {name!r} answers a request for {asked!r}")
+        if asked_io is not io:
+            raise _AssertionError(f"check {name!r}: the request was made for another list")
+        if seeded and kind == _MAGIC_CHECK:
+            # a seeded point is known in advance (its reference shows in a visible test's
+            # message): it may answer a visible test, never a hidden one
+            raise _AssertionError(f"check {name!r} needs a fresh random point, not a seeded one")
         answer = value[3]
         message = spec["judge"](args, answer)
         if message is None and _len(value) > 4:
@@ -1203,7 +1215,8 @@ def check(name: str, fn, *, seed: int | None = 0) -> None:
         raise AssertionError("the grading checker is not installed (import helpers.grading in "
                              "the first cell)")
     answer = fn(*io[1])
-    (lambda: 0).__defaults__ = (MAGIC_CHECK, name, io, answer, fn)
+    (lambda: 0).__defaults__ = (MAGIC_CHECK_SEEDED if seed is not None else MAGIC_CHECK,
+                                name, io, answer, fn)
 
 
 def register_data(key: str, X: np.ndarray, y: np.ndarray) -> None:

@@ -206,6 +206,37 @@ def test_hidden_channel_without_ask_fails():
         (lambda: 0).__defaults__ = ("backprop-grading:ask", "ps1.nope", [])
 
 
+def test_a_seeded_point_cannot_answer_a_hidden_check():
+    """The oracle attack: learn the reference at a seeded point from a visible failure, then
+    answer a hidden check with a seeded request made on the hidden cell's own list."""
+    with pytest.raises(AssertionError) as info:
+        check("ps1.dg", lambda t: 0.0, seed=7)
+    known = float(str(info.value).split("finite-difference value is ")[1].split(".\n")[0]
+                  .rstrip("."))
+    io = []
+    (lambda: 0).__defaults__ = ("backprop-grading:ask", "ps1.dg", io)
+
+    def cheat(t):
+        (lambda: 0).__defaults__ = ("backprop-grading:ask", "ps1.dg", io, 7)
+        return known
+    answer = cheat(*io[1])
+    with pytest.raises(AssertionError, match="fresh random point"):
+        (lambda: 0).__defaults__ = ("backprop-grading:check", "ps1.dg", io, answer)
+    # the same seeded answer is accepted by a visible (seeded) check: the oracle itself works
+    io2 = []
+    (lambda: 0).__defaults__ = ("backprop-grading:ask", "ps1.dg", io2, 7)
+    (lambda: 0).__defaults__ = ("backprop-grading:check-seeded", "ps1.dg", io2, known)
+
+
+def test_a_token_cannot_move_to_another_list():
+    mine, hidden = [], []
+    (lambda: 0).__defaults__ = ("backprop-grading:ask", "ps1.dg", mine)
+    (lambda: 0).__defaults__ = ("backprop-grading:ask", "ps1.dg", hidden)
+    hidden[:] = mine
+    with pytest.raises(AssertionError, match="another list"):
+        (lambda: 0).__defaults__ = ("backprop-grading:check", "ps1.dg", hidden, dg(*mine[1]))
+
+
 def test_tokens_are_single_use():
     io = []
     (lambda: 0).__defaults__ = ("backprop-grading:ask", "ps1.dg", io)
