@@ -625,25 +625,54 @@ print(check_gradient(lambda _: L(Xr, Wr, br), br, G, name="db").message)
 md(r"""
 ### The XOR net in matrix form
 
-For the whole batch, the XOR net is two such layers. Write $H = \sigma(XW_1 + b_1)$ and
-$\hat Y = \sigma(HW_2 + b_2)$ with the summed squared loss $E = \sum_k \tfrac12 (\hat y_k - y_k)^2$. Then
-$\delta \hat Y = \hat Y - Y$ and two applications of the layer rule give everything. This is the
-same computation as the per-sample loops, summed over the samples:
+Alberta's slides break the XOR net into atomic nodes and give every node's gradient a $\delta$:
+
+$$Z_1 = XW_1,\quad Z_2 = Z_1 + b_1,\quad Z_3 = \sigma(Z_2),\quad Z_4 = Z_3W_2,\quad Z_5 = Z_4 + b_2,\quad Y_p = \sigma(Z_5),$$
+
+with the summed squared loss $E = \sum_k \tfrac12 (y_{p,k} - y_k)^2$. Walking back from $\delta Y_p = Y_p - Y$:
+
+$$\begin{aligned}
+\delta Z_5 &= \sigma(Z_5)\,(1-\sigma(Z_5)) \odot \delta Y_p, & \delta b_2 &= \textstyle\sum_{\text{rows}} \delta Z_5, & \delta Z_4 &= \delta Z_5,\\
+\delta W_2 &= Z_3^\top \delta Z_4, & \delta Z_3 &= \delta Z_4 W_2^\top, & \delta Z_2 &= \sigma(Z_2)\,(1-\sigma(Z_2)) \odot \delta Z_3,\\
+\delta b_1 &= \textstyle\sum_{\text{rows}} \delta Z_2, & \delta Z_1 &= \delta Z_2, & \delta W_1 &= X^\top \delta Z_1 .
+\end{aligned}$$
+
+One line of code per equation, and then two checks: it is the layer rule applied twice, and it is
+the per-sample loops of section 4 summed over the samples:
 """),
 code(r"""
 def xor_net_grads(X, Y, W1, b1, W2, b2):
-    H = sigmoid(X @ W1 + b1)[0]               # (N, 2)
-    Yhat = sigmoid(H @ W2 + b2)[0]            # (N, 1)
-    dYhat = Yhat - Y                          # dE/dYhat for E = sum 1/2 (Yhat - Y)^2
-    dH, dW2, db2 = layer_backward(H, W2, b2, dYhat, lambda t: sigmoid(t)[1])
-    _, dW1, db1 = layer_backward(X, W1, b1, dH, lambda t: sigmoid(t)[1])
+    Z1 = X @ W1
+    Z2 = Z1 + b1                              # broadcast over the rows
+    Z3 = sigmoid(Z2)[0]
+    Z4 = Z3 @ W2
+    Z5 = Z4 + b2
+    Yp = sigmoid(Z5)[0]
+    dYp = Yp - Y                              # E = sum 1/2 (Yp - Y)^2
+    dZ5 = Yp * (1 - Yp) * dYp
+    db2 = dZ5.sum(axis=0)
+    dZ4 = dZ5
+    dW2 = Z3.T @ dZ4
+    dZ3 = dZ4 @ W2.T
+    dZ2 = Z3 * (1 - Z3) * dZ3
+    db1 = dZ2.sum(axis=0)
+    dZ1 = dZ2
+    dW1 = X.T @ dZ1
     return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
 
 
 Y4 = y4.reshape(-1, 1).astype(float)
-batch = xor_net_grads(X4, Y4, Ws_r[0].T, bs_r[0].ravel(), Ws_r[1].T, bs_r[1].ravel())
+W1r, b1r, W2r, b2r = Ws_r[0].T, bs_r[0].ravel(), Ws_r[1].T, bs_r[1].ravel()
+batch = xor_net_grads(X4, Y4, W1r, b1r, W2r, b2r)
 
-# the same sum, one sample at a time, with the loops of section 4 (column form, so transpose)
+# 1) the layer rule, applied to the output layer and then to the hidden layer
+dsig = lambda t: sigmoid(t)[1]
+H4 = sigmoid(X4 @ W1r + b1r)[0]
+dH, dW2, db2 = layer_backward(H4, W2r, b2r, sigmoid(H4 @ W2r + b2r)[0] - Y4, dsig)
+_, dW1, db1 = layer_backward(X4, W1r, b1r, dH, dsig)
+layers = {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+
+# 2) the same sum, one sample at a time, with the loops of section 4 (column form, so transpose)
 loop = {"W1": 0, "b1": 0, "W2": 0, "b2": 0}
 for xk, yk in zip(X4, y4):
     dWs_k, dbs_k = grads_of(Ws_r, bs_r, xk.reshape(2, 1), yk)
@@ -652,8 +681,10 @@ for xk, yk in zip(X4, y4):
     loop["W2"] = loop["W2"] + dWs_k[1].T
     loop["b2"] = loop["b2"] + dbs_k[1].ravel()
 for key in batch:
-    print(f"d{key}: matrix form {batch[key].shape} equals the sum of per-sample loops:",
-          np.allclose(batch[key], loop[key], rtol=1e-12, atol=1e-15))
+    same_layers = np.allclose(batch[key], layers[key], rtol=1e-12, atol=1e-15)
+    same_loops = np.allclose(batch[key], loop[key], rtol=1e-12, atol=1e-15)
+    print(f"d{key} {str(batch[key].shape):7s} equals the layer rule: {same_layers}, "
+          f"the summed loops: {same_loops}")
 """),
 md(r"""
 ### The same thing with `helpers`
