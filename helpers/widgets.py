@@ -593,11 +593,12 @@ def backprop_stepper(nodes=None) -> ipw.VBox:
 # --- end calculus widgets ---
 
 # --- network widgets (lectures 3-4) ---
-# Lecture 3: sliders for the hand-built XOR network (live decision boundary and output table).
+# Lecture 3: sliders for the hand-built XOR network (live decision boundary and output table),
+# and a replay of a training run (loss curve and decision boundary, iteration by iteration).
 # Lecture 4: a browser of misclassified MNIST digits and a viewer of first-layer weights.
 __all__ += [
     "XOR_INPUTS", "XOR_TARGETS", "hand_built_xor", "xor_forward", "xor_output_table",
-    "xor_grid", "plot_xor_net", "xor_weights_explorer",
+    "xor_grid", "plot_xor_net", "xor_weights_explorer", "plot_xor_training", "xor_training_replay",
     "misclassified_indices", "digit_view", "plot_digit_probs", "misclassified_browser",
     "weight_images", "plot_weight_images", "weights_browser",
 ]
@@ -877,6 +878,96 @@ def xor_weights_explorer(F: float = 5.0) -> ipw.VBox:
     box.render = render
     box.reset = on_reset
     render()
+    return box
+
+
+def plot_xor_training(snapshot, losses, iteration: int, *, X=None, y=None, fig=None):
+    """Two panels: the loss curve with the current iteration marked, and the boundary then.
+
+    Args:
+        snapshot: the network at ``iteration`` (a 2-H-1 net as in :func:`xor_forward`).
+        losses: the loss at every iteration, shape ``(T,)``.
+        iteration: which iteration ``snapshot`` belongs to (0 <= iteration < T).
+        X, y: training points to scatter (default: the four XOR corners).
+
+    Returns:
+        the matplotlib ``Figure``.
+
+    Example:
+        >>> fig = plot_xor_training(hand_built_xor(5.0), [2.0, 1.0, 0.5], 1)
+    """
+    losses = np.asarray(losses, dtype=np.float64).ravel()
+    iteration = int(iteration)
+    if not 0 <= iteration < len(losses):
+        raise IndexError(f"iteration must be in 0 … {len(losses) - 1}, got {iteration}")
+    if fig is None:
+        fig = plt.figure(figsize=(9, 3.6))
+    ax_loss, ax_net = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.2, 1]})
+    ax_loss.plot(losses, color="C0")
+    ax_loss.plot(iteration, losses[iteration], "o", color="C1", ms=8)
+    ax_loss.set_xlabel("iteration")
+    ax_loss.set_ylabel("loss")
+    ax_loss.set_title(f"iteration {iteration}: loss {losses[iteration]:.4g}")
+    plot_xor_net(snapshot, ax=ax_net, X=X, y=y, hidden_lines=False,
+                 title=f"decision boundary at iteration {iteration}")
+    fig.tight_layout()
+    return fig
+
+
+def xor_training_replay(snapshots: dict, losses, X=None, y=None) -> ipw.VBox:
+    """Replay a training run: a slider over the saved iterations redraws loss and boundary.
+
+    Args:
+        snapshots: ``{iteration: params}``, the network saved at some iterations (2-H-1 nets in
+            the column form of :func:`xor_forward`).
+        losses: the loss at every iteration, shape ``(T,)``; every saved iteration is < T.
+        X, y: the training points to scatter.
+
+    Returns:
+        an ``ipywidgets.VBox`` with attributes ``iterations`` (sorted saved iterations),
+        ``slider`` (its value indexes ``iterations``), ``current`` (the iteration shown) and
+        ``show(k)``.
+
+    Example:
+        >>> snaps = {0: hand_built_xor(1.0), 2: hand_built_xor(5.0)}
+        >>> box = xor_training_replay(snaps, [3.0, 2.0, 1.0])   # in a notebook: display(box)
+        >>> box.iterations, box.current
+        ([0, 2], 0)
+    """
+    if not snapshots:
+        raise ValueError("snapshots is empty: save the network at one iteration at least")
+    losses = np.asarray(losses, dtype=np.float64).ravel()
+    iterations = sorted(int(k) for k in snapshots)
+    if iterations[0] < 0 or iterations[-1] >= len(losses):
+        raise ValueError(f"saved iterations must be in 0 … {len(losses) - 1} (one loss each), "
+                         f"got {iterations[0]} … {iterations[-1]}")
+    for k in iterations:
+        _xor_params(snapshots[k])
+    slider = ipw.IntSlider(value=0, min=0, max=len(iterations) - 1, description="snapshot",
+                           continuous_update=False, layout=ipw.Layout(width="420px"))
+    b_play = ipw.Button(description="Next ▶", layout=ipw.Layout(width="90px"))
+    out = ipw.Output()
+    box = ipw.VBox([ipw.HBox([slider, b_play]), out])
+    box.iterations = iterations
+    box.slider = slider
+    box.buttons = {"next": b_play}
+
+    def show(k: int):
+        k = max(0, min(int(k), len(iterations) - 1))
+        if slider.value != k:
+            slider.value = k              # triggers render through the observer
+            return
+        box.current = iterations[k]
+        b_play.disabled = k == len(iterations) - 1
+        with out:
+            out.clear_output(wait=True)
+            plot_xor_training(snapshots[box.current], losses, box.current, X=X, y=y)
+            plt.show()
+
+    slider.observe(lambda ch: show(ch["new"]), names="value")
+    b_play.on_click(lambda _b: show(slider.value + 1))
+    box.show = show
+    show(0)
     return box
 
 

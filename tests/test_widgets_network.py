@@ -147,6 +147,31 @@ def test_explorer_reset_uses_the_F_slider():
     assert box.rows == w.xor_output_table(w.hand_built_xor(10.0))
 
 
+def test_training_replay_walks_through_the_snapshots():
+    snaps = {0: w.hand_built_xor(0.5), 5: w.hand_built_xor(2.0), 9: w.hand_built_xor(5.0)}
+    losses = np.linspace(1.0, 0.1, 10)
+    box = w.xor_training_replay(snaps, losses)
+    assert box.iterations == [0, 5, 9] and box.current == 0
+    box.buttons["next"].click()
+    assert box.current == 5
+    box.slider.value = 2
+    assert box.current == 9 and box.buttons["next"].disabled
+    fig = w.plot_xor_training(snaps[5], losses, 5)
+    ax_loss = fig.axes[0]
+    assert ax_loss.get_title() == "iteration 5: loss 0.5"
+    x_mark, y_mark = ax_loss.lines[1].get_data()
+    assert (x_mark[0], y_mark[0]) == (5, losses[5])
+
+
+def test_training_replay_rejects_bad_input():
+    with pytest.raises(ValueError, match="snapshots is empty"):
+        w.xor_training_replay({}, [1.0])
+    with pytest.raises(ValueError, match=r"saved iterations must be in 0 … 2 .* got 0 … 3"):
+        w.xor_training_replay({0: w.hand_built_xor(), 3: w.hand_built_xor()}, [1.0, 0.5, 0.2])
+    with pytest.raises(IndexError, match=r"iteration must be in 0 … 1, got 2"):
+        w.plot_xor_training(w.hand_built_xor(), [1.0, 0.5], 2)
+
+
 # --- misclassified digits ------------------------------------------------------------------
 
 @given(seed=st.integers(0, 10_000), n=st.integers(1, 60))

@@ -756,7 +756,7 @@ def train_gd(p, X, Y, eta=3e-2, iters=200, snapshots=()):
 
 
 p0 = init_params(seed=2)
-p, Es, snaps = train_gd(p0, Xn, Yn, snapshots=(0, 25, 50, 110, 200))
+p, Es, snaps = train_gd(p0, Xn, Yn, snapshots=range(0, 201, 5))   # keep every 5th network
 acc = np.mean((predict(p, Xn)[:, 0] > 0.5) == yn)
 print(f"E: {Es[0]:.1f} at the start, {Es[-1]:.2f} after 200 iterations; "
       f"training accuracy {acc:.1%}")
@@ -788,6 +788,17 @@ fig.tight_layout()
 plt.show()
 print("E at iterations 0, 25, 50, 110, 200:",
       [round(float(Es[i]), 1) for i in (0, 25, 50, 110, 200)])
+"""),
+md(r"""
+### Replay the training
+
+The slider steps through the saved networks, every fifth iteration; watch the boundary sit still
+during the plateau and then snap into place.
+"""),
+code(r"""
+# NBVAL_IGNORE_OUTPUT
+widgets.xor_training_replay({it: to_widget(q) for it, q in snaps.items()}, Es,
+                            X=Xn[::4], y=yn[::4])
 """),
 md(r"""
 The long flat stretch is typical: at first the network predicts about ½ for every point, which costs
