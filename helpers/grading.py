@@ -66,7 +66,10 @@ anything reachable by name after the student's code has run.
    later check of the kernel fails too. The display publisher is only checked before a check and
    not in the middle of a cell, because ``%%capture`` swaps it legitimately.
    The watchdog also fails a cell whose source has more ``backprop-grading:check`` calls than
-   passed checks (a cell that did not run as written).
+   passed checks (a cell that did not run as written). Before raising a failure the hook also
+   puts back ``sys.stdout``/``sys.stderr`` and the display hook's parent header (the request an
+   error is published for: a student's function can point it elsewhere, and plain nbgrader then
+   sees no error at all) from the kernel's record of the running request.
 4. *Not solvable with helpers.* A hidden check may pass the student's function as a fifth element;
    the hook scans its code (and what it calls: globals, closures, class methods) for helpers'
    backprop machinery (``Value``, ``Linear``, ``SoftmaxCrossEntropy``, ``numerical_gradient``,
@@ -835,6 +838,11 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
             handlers = _getattr(kernel, "shell_handlers", None)
             if _type(handlers) is _dict:
                 snap["handlers"] = (handlers, _dict(handlers))
+        dh = ip.displayhook
+        for n in ("session", "pub_socket", "topic"):
+            if _getattr(dh, n, None) is not None:
+                snap["attrs"].append((dh, n, _getattr(dh, n)))
+        snap["streams"] = (_sys.stdout, _sys.stderr)
         dp = ip.display_pub
         session = _getattr(dp, "session", None)
         if session is not None:
@@ -927,8 +935,35 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
             found.append("a trace or profile function")
         return found
 
+    def secure_error_path():
+        """Before raising a failure: make sure the error reaches this cell's output.
+
+        ipykernel publishes it with the display hook's session, socket and parent header; a
+        parent header that is not the running request's sends it to nobody."""
+        found = []
+        try:
+            stdout, stderr = snap["streams"]
+            if _sys.stdout is not stdout:
+                _sys.stdout = stdout
+                found.append("sys.stdout")
+            if _sys.stderr is not stderr:
+                _sys.stderr = stderr
+                found.append("sys.stderr")
+            parent = ip.kernel.get_parent("shell")
+            header = parent.get("header") if _type(parent) is _dict else None
+            dh = ip.displayhook
+            if _type(header) is _dict and dh.parent_header is not header and (
+                    _type(dh.parent_header) is not _dict
+                    or dh.parent_header.get("msg_id") != header.get("msg_id")):
+                dh.set_parent(parent)
+                found.append("the display hook's parent header")
+        except _Exception:  # noqa: BLE001 - not ipykernel as we know it: nothing to secure
+            pass
+        return found
+
     def refuse(found):
         state["taint"] = found[0] if found else "unknown"
+        secure_error_path()
         raise _AssertionError(
             "Grading refused: this notebook changed how IPython runs cells or reports errors ("
             + ", ".join(found) + "). The change has been undone; remove the code that makes it "
@@ -1091,6 +1126,10 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
         if message is None:
             state["passed"] += 1
             return
+        if strict:
+            changed = secure_error_path()
+            if changed:
+                state["taint"] = changed[0]
         raise _AssertionError(
             f"{message}\n(check {name}: {spec['call']}; {spec['about']})")
 

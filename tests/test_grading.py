@@ -274,6 +274,12 @@ def test_rebinding_module_names_in_this_process_changes_no_verdict(monkeypatch):
 # ---------------------------------------------------------------------------------------------
 
 WRONG_SOLUTION = "def dg(t):\n    return 2 * t\n"
+# the "parent_header_in_solution" attack lives in the solution: it misroutes the error of the
+# test cell that calls it (ipykernel publishes errors with the display hook's parent header)
+WRONG_SOLUTION_MISROUTE = (
+    "def dg(t):\n"
+    "    get_ipython().displayhook.parent_header = {'msg_id': 'elsewhere'}\n"
+    "    return 2 * t\n")
 HIDDEN = textwrap.dedent('''
     _io = []
     (lambda: 0).__defaults__ = ("backprop-grading:ask", "ps1.dg", _io)
@@ -364,6 +370,18 @@ TAMPERING = {
             k.shell_handlers["execute_request"] = _handler
         _evil()
     ''',
+    "parent_header_in_solution": '''
+        pass
+    ''',
+    "stdout_swap": '''
+        import sys
+        class _Quiet:
+            def write(self, s):
+                return len(s)
+            def flush(self):
+                pass
+        sys.stdout = sys.stderr = _Quiet()
+    ''',
     "settrace": '''
         import sys
         def _tracer(frame, event, arg):
@@ -397,7 +415,8 @@ def test_tampering_cannot_make_a_wrong_hidden_check_pass(attack, tmp_path, monke
     nb.cells = [
         nbformat.v4.new_code_cell("import numpy as np\nimport helpers.grading"),
         nbformat.v4.new_code_cell(textwrap.dedent(TAMPERING[attack])),
-        nbformat.v4.new_code_cell(WRONG_SOLUTION),
+        nbformat.v4.new_code_cell(WRONG_SOLUTION_MISROUTE if attack == "parent_header_in_solution"
+                                  else WRONG_SOLUTION),
         nbformat.v4.new_code_cell(HIDDEN),
     ]
     NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True).execute()
