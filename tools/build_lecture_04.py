@@ -66,7 +66,7 @@ print("digits per class (train):", np.bincount(y_train))
 print("digits per class (test): ", np.bincount(y_test))
 """),
 code(r"""
-fig = plot_digits(X_train, y_train, n=24, ncols=12, title="the first 24 training digits")
+fig = plot_digits(X_train, y_train, n=20, ncols=10, title="the first 20 training digits")
 plt.show()
 """),
 md(r"""
@@ -591,14 +591,14 @@ for H in widths:
     print(f"{H:3d}   {errs[0]:.2e}   {errs[10]:.2e}   {errs[-1]:.2e}")
 """),
 code(r"""
-fig, axes = plt.subplots(1, 4, figsize=(14, 3), sharey=True)
+fig, axes = plt.subplots(1, 4, figsize=(12, 3.2), sharey=True)
 for ax, H in zip(axes, (4, 8, 16, 64)):
     p, err = fits[H][10]                                 # the median fit: a typical one
     kinks = -p["b1"] / p["W1"][0]
     ax.plot(xs, g(xs), "k", lw=3, alpha=0.35, label="g(x)")
     ax.plot(xs, net_1d(p, xs), "C3", label=f"{H} hidden ReLUs")
     ax.plot(kinks, net_1d(p, kinks[:, None]), "C3.", ms=6)
-    ax.set_title(f"H = {H}, median fit (error {err:.1e})")
+    ax.set_title(f"H = {H}: median fit, error {err:.1e}", fontsize=10)
     ax.set_xlabel("x")
     ax.legend(loc="upper center", fontsize=8)
 fig.tight_layout()
