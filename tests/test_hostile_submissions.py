@@ -164,7 +164,11 @@ def test_bad_submissions_get_the_marks_they_earned_with_a_reason(graded):
             want = case.expected
         for gid, maximum in points.items():
             score = got.get(gid, 0.0)
-            if want.get(gid) is not None and score != want[gid]:
+            if case.at_most_twin:
+                if score > want.get(gid, 0.0):
+                    problems.append(f"{case.name} {gid}: tampering raised {want.get(gid)} to "
+                                    f"{score}")
+            elif want.get(gid) is not None and score != want[gid]:
                 problems.append(f"{case.name} {gid}: got {score}, expected {want[gid]} "
                                 f"({entry['cells'].get(gid, {}).get('message', entry['error'])})")
             if score > maximum:
@@ -180,11 +184,18 @@ def test_bad_submissions_get_the_marks_they_earned_with_a_reason(graded):
 
 def test_tampering_never_passes_a_failing_test(graded):
     report = graded["report"]["students"]
+    tampered = [c for c in graded["cases"] if c.at_most_twin]
+    assert len(tampered) >= 12
+    for case in tampered:
+        twin = report[case.twin][case.ps]["cells"]
+        failing = {g for g, c in twin.items() if c["score"] < c["max_score"]}
+        assert failing, f"{case.twin} fails no test: the tamper case {case.name} proves nothing"
+        cells = report[case.student][case.ps]["cells"]
+        passed = {g for g in failing if cells[g]["score"] > twin[g]["score"]}
+        assert not passed, f"{case.name} turned failing tests into passes: {sorted(passed)}"
     for case in graded["cases"]:
-        if "tampering" in case.note or case.name.startswith(("before-setup", "edited-",
-                                                              "duplicate-")):
-            entry = report[case.student][case.ps]
-            assert entry["score"] == 0.0, f"{case.name} earned points by tampering: {entry}"
+        if case.name.startswith(("edited-", "duplicate-")):
+            assert report[case.student][case.ps]["score"] == 0.0, case.name
 
 
 def test_loops_and_memory_bombs_cost_only_their_own_cells(graded):

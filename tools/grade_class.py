@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -74,14 +75,25 @@ def _grade_student(course: str, student: str, problem_sets: list[str]) -> dict:
             result = api.autograde(ps, student, force=True, create=True)
         except Exception as exc:  # noqa: BLE001 - one student's failure must not stop the class
             result = {"success": False, "error": f"{type(exc).__name__}: {exc}", "log": ""}
-        error = (result.get("error") or "").strip()
         out[ps] = {
             "success": bool(result.get("success")),
-            "error": error.splitlines()[-1][:500] if error else "",
+            "error": "" if result.get("success") else _reason(result),
             "log_tail": (result.get("log") or "")[-2000:] if not result.get("success") else "",
             "seconds": round(time.perf_counter() - start, 3),
         }
     return {"student": student, "results": out}
+
+
+def _reason(result: dict) -> str:
+    """The most specific line of a failed autograde: the exception nbgrader hit, or its log."""
+    lines = [ln.strip() for ln in ((result.get("error") or "") + "\n"
+                                   + (result.get("log") or "")).splitlines() if ln.strip()]
+    generic = ("Please see the", "There was an error processing", "Removing failed")
+    specific = [ln for ln in lines if re.match(r"^[\w.]*(Error|Exception|Exit)\w*:", ln)
+                and not any(g in ln for g in generic)]
+    logged = [ln for ln in lines if ln.startswith("[ERROR]") and not any(g in ln for g in generic)]
+    found = specific or logged or lines or ["autograde failed"]
+    return found[-1][:500]
 
 
 def submissions(course: Path, problem_sets: list[str] | None = None,

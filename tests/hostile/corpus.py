@@ -35,6 +35,7 @@ class Case:
     content: bytes
     expected: dict[str, float | None] = field(default_factory=dict)
     twin: str | None = None  # another case whose per-cell scores this one must equal
+    at_most_twin: bool = False  # ... or must not exceed (tampering on top of wrong answers)
     note: str = ""
     reads_secrets: bool = False  # its outputs must not contain hidden-test source
     must_not_grade: bool = False  # the notebook cannot be graded (no points anywhere)
@@ -169,6 +170,15 @@ def _wrap_all(nb, ps: ProblemSet, body: str) -> set[str]:
     return changed
 
 
+WRONG = """
+def _wrong(r):
+    if isinstance(r, (tuple, list)):
+        return type(r)(_wrong(x) for x in r)
+    if isinstance(r, dict):
+        return {k: _wrong(x) for k, x in r.items()}
+    return r * 2.0 + 1.0
+"""
+
 NANIFY = """
 def _bad(r, value):
     if isinstance(r, (tuple, list)):
@@ -297,6 +307,14 @@ def build_corpus(problem_sets: list[ProblemSet], course: Path, repo: Path) -> li
     add("duplicate-grade-id", ps, nb, ps.zero(), note="each test cell copied (as `pass`) twice")
 
     ps = pick()
+    nb = copy.deepcopy(ps.correct)
+    tests = [i for i, c in enumerate(nb.cells) if is_test(c)]
+    dup = copy.deepcopy(nb.cells[tests[0]])
+    dup.pop("id", None)
+    nb.cells.insert(tests[0] + 1, dup)
+    add("accidental-copy", ps, nb, ps.full(), note="a test cell copied by mistake")
+
+    ps = pick()
     nb = copy.deepcopy(ps.release)
     for cell in nb.cells:
         if is_test(cell):
@@ -320,6 +338,15 @@ def build_corpus(problem_sets: list[ProblemSet], course: Path, repo: Path) -> li
     add("inflated-points", ps, nb, ps.full(), note="max points cannot be raised")
 
     ps = pick()
+    nb = copy.deepcopy(ps.correct)
+    for cell in nb.cells:
+        if is_test(cell):
+            cell.metadata["nbgrader"].update(solution=True, locked=False)
+        elif is_answer(cell):
+            cell.metadata["nbgrader"].update(grade=True, points=5)
+    add("flipped-flags", ps, nb, ps.full(), note="grade/solution flags flipped on correct work")
+
+    ps = pick()
     add("not-json", ps, b'{"cells": [ this is not a notebook', ps.zero(), must_not_grade=True)
 
     if len(problem_sets) > 1:
@@ -331,7 +358,15 @@ def build_corpus(problem_sets: list[ProblemSet], course: Path, repo: Path) -> li
     if other is not ps:
         add("other-ps-renamed", ps, other.correct, ps.zero(), note=f"{other.ps} renamed")
 
-    # -- hostile: tampering on top of the (failing) release -------------------------------------
+    # -- hostile: tampering on top of wrong answers (each function returns 2r+1) ---------------
+    wrong: dict[str, tuple] = {}
+    for p in problem_sets:
+        nb = copy.deepcopy(p.correct)
+        changed = _wrap_all(nb, p, "_wrong(r)")
+        nb.cells.insert(_after_setup(nb), _code(WRONG))
+        case = add("wrong-values", p, nb, p.losing(changed, None),
+                   note="twin of the tamper cases: wrong answers, no tampering")
+        wrong[p.ps] = (nb, case.name)
     tamper = {
         "patch-grading": "import helpers.grading as g\n"
                          "g.check = lambda *a, **k: None\n"
@@ -378,28 +413,31 @@ def build_corpus(problem_sets: list[ProblemSet], course: Path, repo: Path) -> li
     }
     for label, source in tamper.items():
         ps = pick()
-        nb = copy.deepcopy(ps.release)
-        nb.cells.insert(_after_setup(nb), _code(source))
         if label == "liar-array":
-            changed = _wrap_all(nb, ps, "np.zeros(np.shape(r) or (1,)).view(Liar)")
-            for gid in changed:  # the release raises NotImplementedError: return a liar instead
-                _cell(nb, gid).source = re.sub(r"raise NotImplementedError\(\)",
-                                               "return np.zeros(3).view(Liar)",
-                                               _cell(nb, gid).source)
-        add(label, ps, nb, ps.zero(), note="tampering on top of unanswered cells")
+            nb = copy.deepcopy(ps.correct)
+            changed = _wrap_all(nb, ps, "_liar(r)")
+            source += ("def _liar(r):\n    if isinstance(r, (tuple, list)):\n"
+                       "        return type(r)(_liar(x) for x in r)\n"
+                       "    return np.zeros(np.shape(r)).view(Liar)\n")
+        else:
+            nb = copy.deepcopy(wrong[ps.ps][0])
+        nb.cells.insert(_after_setup(nb), _code(source))
+        add(label, ps, nb, twin=wrong[ps.ps][1], at_most_twin=True,
+            note="tampering on top of wrong answers")
 
     ps = pick()
-    nb = copy.deepcopy(ps.release)
+    nb = copy.deepcopy(wrong[ps.ps][0])
     nb.cells.insert(0, _code("import numpy as np\nnp.allclose = lambda *a, **k: True\n"
                              "import math\nmath.isclose = lambda *a, **k: True\n"))
-    add("before-setup-cell", ps, nb, ps.zero(), note="code above the locked setup cell")
+    add("before-setup-cell", ps, nb, twin=wrong[ps.ps][1], at_most_twin=True,
+        note="tampering above the locked setup cell, on top of wrong answers")
 
     ps = pick()
     nb = copy.deepcopy(ps.correct)
     nb.cells.append(_code("import os\nos._exit(0)\n"))
     nb.cells.insert(_after_setup(nb) + 1, _code("import os\nos.kill(os.getpid(), 9)\n"))
-    add("kill-kernel", ps, nb, {gid: None for gid in ps.points},
-        note="the kernel kills itself: whatever the tests before it earned, no crash")
+    add("kill-kernel", ps, nb, ps.zero(),
+        note="the kernel kills itself before the tests: every test cell says so")
 
     # -- hostile: the file system ----------------------------------------------------------------
     nbname = ps.filename

@@ -7,6 +7,12 @@
   each cell's output in the grading process too (``BACKPROP_GRADE_OUTPUT_BYTES``, default 1 MB of
   text per cell): a kernel whose own cap was removed cannot fill the grader's memory. Output
   clearing (``clear_output``) in graded test cells is ignored, so an error cannot be wiped away.
+* A cell that crashes the kernel (or trips an iopub timeout) no longer fails the whole notebook:
+  that cell and every later code cell get an error saying so, earlier tests keep their marks.
+* ``RestoreCellFlags`` and ``DropEmptyNbgraderMetadata`` make two edits that crash plain nbgrader
+  harmless: flipping a graded cell's ``grade``/``solution`` flags ("Inconsistent checksums"), and
+  a copied graded cell (nbgrader's ``DeduplicateIds`` leaves ``{}`` metadata that fails the
+  schema check).
 * ``TamperScreen`` reads, outside the student's process, the source of every code cell that is not
   the instructor's (a cell's source is trusted only if it equals a locked or graded cell of the
   release, as stored in the gradebook). The first cell that uses a way to reach into the grader
@@ -29,14 +35,19 @@ import builtins
 import os
 from pathlib import Path
 
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import (
     AssignLatePenalties,
     CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
     Execute,
     IgnorePattern,
     LimitOutput,
     NbGraderPreprocessor,
+    OverwriteCells,
+    OverwriteKernelspec,
     SaveAutoGrades,
 )
 from traitlets import Integer, Unicode
@@ -193,7 +204,7 @@ class TamperScreen(NbGraderPreprocessor):
             if cell.cell_type != "code":
                 continue
             if _is_test_cell(cell) and reason:
-                cell.outputs = [tamper_error(reason)]
+                cell.outputs.append(tamper_error(reason))  # after the cell's own error, if any
                 continue
             if reason or cell.source.strip() in sources:
                 continue
@@ -208,7 +219,46 @@ class TamperScreen(NbGraderPreprocessor):
         return nb, resources
 
 
+# ---- sanitizing: metadata edits must cost marks, not crash the grader --------------------------
+class RestoreCellFlags(NbGraderPreprocessor):
+    """Reset grade/solution/locked/points of cells with a known grade_id to the gradebook's."""
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook
+
+        info = resources.get("nbgrader", {})
+        with Gradebook(info["db_url"], info.get("course_id", "")) as gb:
+            source = gb.find_notebook(info["notebook"], info["assignment"])
+            cells = {c.name: c for c in source.source_cells}
+            grades = {c.name: c.max_score for c in source.grade_cells}
+            solutions = {c.name for c in source.solution_cells}
+        for cell in nb.cells:
+            meta = cell.get("metadata", {}).get("nbgrader")
+            if not isinstance(meta, dict) or meta.get("grade_id") not in cells:
+                continue
+            gid = meta["grade_id"]
+            meta.update(grade=gid in grades, solution=gid in solutions,
+                        locked=bool(cells[gid].locked), schema_version=3)
+            if gid in grades:
+                meta["points"] = float(grades[gid])
+        return nb, resources
+
+
+class DropEmptyNbgraderMetadata(NbGraderPreprocessor):
+    """Remove the ``{}`` nbgrader metadata DeduplicateIds leaves on duplicated cells."""
+
+    def preprocess_cell(self, cell, resources, index):
+        meta = cell.get("metadata", {})
+        if "nbgrader" in meta and not meta["nbgrader"]:
+            del meta["nbgrader"]
+        return cell, resources
+
+
 # ---- execution in the grading kernel ---------------------------------------------------------
+def _error(ename: str, message: str) -> NotebookNode:
+    return NotebookNode(output_type="error", ename=ename, evalue=message,
+                        traceback=[f"{ename}: {message}"])
+
 class GradingExecute(Execute):
     """nbgrader's Execute in the sandboxed kernel, with a per-cell output cap on this side."""
 
@@ -217,6 +267,23 @@ class GradingExecute(Execute):
         int(os.environ.get("BACKPROP_GRADE_OUTPUT_BYTES") or 1_000_000),
         help="characters of text output kept per cell; the rest is dropped with a note",
     ).tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        if self.__dict__.get("_dead"):
+            if cell.cell_type == "code":
+                cell.outputs = [_error("DeadKernelError", "not run: the grading kernel died in "
+                                       "an earlier cell")]
+            return cell, resources
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self.__dict__["_dead"] = True
+            cell.outputs.append(_error(
+                "DeadKernelError", "the grading kernel died while running this cell (it exited, "
+                "crashed, was killed, or used up its CPU time limit)"))
+        except CellTimeoutError as exc:
+            cell.outputs.append(_error("CellTimeoutError", str(exc).splitlines()[0][:300]))
+        return cell, resources
 
     def _budget(self, cell_index):
         budgets = self.__dict__.setdefault("_budgets", {})
@@ -265,6 +332,10 @@ def configure(c) -> None:
     # BACKPROP_TAMPER_SCREEN=0 leaves the screen out (to see what the checks alone stop)
     dirs = list(jupyter_path("kernels"))
     c.KernelSpecManager.kernel_dirs = [*dirs, str(KERNELS)] if str(KERNELS) not in dirs else dirs
+    c.Autograde.sanitize_preprocessors = [
+        ClearOutput, DeduplicateIds, DropEmptyNbgraderMetadata, RestoreCellFlags,
+        OverwriteKernelspec, OverwriteCells, CheckCellMetadata,
+    ]
     screen = [TamperScreen] if os.environ.get("BACKPROP_TAMPER_SCREEN", "1") != "0" else []
     c.Autograde.autograde_preprocessors = [
         GradingExecute, IgnorePattern, _clear_metadata(), LimitOutput, *screen,
