@@ -441,6 +441,14 @@ The training loss keeps falling towards zero while the test loss levels off afte
 beyond that point the network mostly memorises its 4,000 training digits (**overfitting**). With 60,000 training
 digits (`load_mnist(source="full")`) the gap shrinks and the same network typically gets 97–98% of the test digits right.
 
+**Try it** (edit the training cell and run it again; each run takes seconds):
+
+1. Set `lr = 1.0`. What happens to the loss in the first epoch, and why?
+2. Set `batch_size = N` (full-batch gradient descent) and keep 20 epochs. Why is the result so much
+   worse, although every step uses the *exact* gradient?
+3. Replace ReLU by the sigmoid of lecture 3 (in `forward` and in the two `f'` lines of `backward`),
+   and check the gradient again before you train.
+
 ## 6 · What does it get wrong?
 
 The **confusion matrix** counts, for each true class (row), what the network predicted (column).
