@@ -113,10 +113,13 @@ def reverse_mode(X, y, W):
 
 TABLE = '''
 # The slide's point X = 3, y = 1, W = 3 (not graded)
-names = ["ξ1", "ξ2", "ξ3", "ξ4", "ξ5", "L"]
-for name, value, d in zip(names, forward_values(3.0, 1.0, 3.0), forward_mode(3.0, 1.0, 3.0)):
-    print(f"{name}: value {value: .6g}   ∂{name}/∂W {d: .6g}")
-print("reverse mode ∂L/∂W:", reverse_mode(3.0, 1.0, 3.0)[-1])   # -3e^-9/(1+e^-9) ≈ -3.7018e-4
+try:
+    names = ["ξ1", "ξ2", "ξ3", "ξ4", "ξ5", "L"]
+    for name, value, d in zip(names, forward_values(3.0, 1.0, 3.0), forward_mode(3.0, 1.0, 3.0)):
+        print(f"{name}: value {value: .6g}   ∂{name}/∂W {d: .6g}")
+    print("reverse mode ∂L/∂W:", reverse_mode(3.0, 1.0, 3.0)[-1])   # -3e^-9/(1+e^-9) ≈ -3.7018e-4
+except NotImplementedError:
+    print("(not graded: finish the functions above first)")
 '''
 
 SOL_REG = '''
@@ -237,7 +240,10 @@ def engine_grads(expr, *values):
     expr(*xs).backward()
     return [x.grad for x in xs]
 
-print(engine_grads(lambda a, b: a * b, 2.0, 3.0))   # [3.0, 2.0] once __mul__ works
+try:
+    print(engine_grads(lambda a, b: a * b, 2.0, 3.0))   # [3.0, 2.0] once __mul__ works
+except NotImplementedError:
+    print("(not graded: finish Var first)")
 '''
 
 

@@ -98,12 +98,15 @@ def one_update(grads_fn, X, t, W1, W2, lr):
 
 COMPARE = '''
 # Compare the two ways (not graded)
-A = one_update(grads_by_hand, X_demo, t_demo, W1_demo, W2_demo, lr=0.1)
-B = one_update(grads_by_chain, X_demo, t_demo, W1_demo, W2_demo, lr=0.1)
-print("largest difference between the two updates:",
-      max(np.abs(a - b).max() for a, b in zip(A, B)))
-print("loss before", mlp1_loss(X_demo, t_demo, W1_demo, W2_demo),
-      "after", mlp1_loss(X_demo, t_demo, *A))
+try:
+    A = one_update(grads_by_hand, X_demo, t_demo, W1_demo, W2_demo, lr=0.1)
+    B = one_update(grads_by_chain, X_demo, t_demo, W1_demo, W2_demo, lr=0.1)
+    print("largest difference between the two updates:",
+          max(np.abs(a - b).max() for a, b in zip(A, B)))
+    print("loss before", mlp1_loss(X_demo, t_demo, W1_demo, W2_demo),
+          "after", mlp1_loss(X_demo, t_demo, *A))
+except NotImplementedError:
+    print("(not graded: finish the functions above first)")
 '''
 
 GIVEN_XOR = '''
@@ -156,11 +159,14 @@ def train_xor(seed, hidden=8, lr=5.0, steps=2000):
 '''
 
 RUN_XOR = '''
-X, y = xor_table()
-params_xor = train_xor(seed=0)
-_, p = xor_forward(X, params_xor)
-print("p(label 1):", np.round(p.ravel(), 3), " labels:", y,
-      " loss:", round(xor_loss(X, y, params_xor), 4))
+try:
+    X, y = xor_table()
+    params_xor = train_xor(seed=0)
+    _, p = xor_forward(X, params_xor)
+    print("p(label 1):", np.round(p.ravel(), 3), " labels:", y,
+          " loss:", round(xor_loss(X, y, params_xor), 4))
+except NotImplementedError:
+    print("(not graded: finish the functions above first)")
 '''
 
 
