@@ -38,8 +38,9 @@ anything reachable by name after the student's code has run.
    or ``ndarray.max``-style methods, which look up patchable module globals), the builtins it needs,
    ``os.urandom``, and the problem specs built from those captured functions. All of it lives only
    in the hook's closure. Audit hooks cannot be removed or listed, and the hook itself refuses the
-   ways into a closure: ``gc.get_objects/get_referrers/get_referents`` and ``sys._current_frames``
-   in a kernel, ``sys._getframe`` and frame/code attribute access while a check runs.
+   ways into a closure: ``gc.get_objects/get_referrers/get_referents`` in a kernel (so IPython's
+   ``%autoreload`` does not work there), and ``sys._getframe``, ``sys._current_frames`` and
+   frame/code attribute access while a check runs.
    ``sys.settrace`` / ``sys.setprofile`` (a tracer can rewrite a running function's locals) are
    refused in a Jupyter kernel (so pdb/%debug do not work in a problem-set kernel).
 2. *A channel that needs no names.* Setting ``__defaults__`` of a function raises the audit event
@@ -1133,8 +1134,7 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
         raise _AssertionError(
             f"{message}\n(check {name}: {spec['call']}; {spec['about']})")
 
-    blocked_always = {"gc.get_objects", "gc.get_referrers", "gc.get_referents",
-                      "sys._current_frames"}
+    blocked_always = {"gc.get_objects", "gc.get_referrers", "gc.get_referents"}
     blocked_strict = {"sys.settrace", "sys.setprofile"}
     blocked_in_check = {"sys._getframe", "object.__getattr__", "sys.addaudithook",
                         "sys._current_frames", "ctypes.dlsym", "ctypes.dlopen", "ctypes.cdata",
