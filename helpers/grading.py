@@ -999,6 +999,7 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
 
     machinery = frozenset(("helpers.autograd", "helpers.layers", "helpers.network",
                            "helpers.gradcheck", "helpers.grading"))
+    forward_only = frozenset(("sigmoid", "softmax", "log_softmax", "one_hot", "rel_error"))
 
     def scan(fn):
         """Names of helpers' backprop machinery the function (or what it calls) refers to."""
@@ -1015,7 +1016,8 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
                 t = _type(obj)
                 if t is _function_t or t is _type:
                     mod = obj.__dict__.get("__module__") if t is _type else obj.__module__
-                    if _type(mod) is _str and mod in machinery and obj.__name__ not in found:
+                    if (_type(mod) is _str and mod in machinery and obj.__name__ not in found
+                            and obj.__name__ not in forward_only):
                         found.append(obj.__name__)
                         continue
                 if t is _function_t:

@@ -190,6 +190,18 @@ def test_answers_from_helpers_machinery_are_refused():
         check("ps1.grad_f4", lambda x: numerical_gradient(f4, x.copy()))
 
 
+def test_forward_only_helpers_are_allowed_in_answers():
+    from helpers.layers import sigmoid
+    f = grading.forward("logistic_sq")
+
+    def grad_wb(w, b, x, t):
+        y = sigmoid(np.array(w * x + b))
+        z_bar = (y - t) * y * (1 - y)
+        return float(z_bar * x), float(z_bar)
+    check("ps1.dLdw", grad_wb)
+    assert float(f(1.0, 0.0, 1.0, 0.5)) > 0
+
+
 def test_every_spec_is_described_and_forward_functions_match_the_lectures():
     s = grading.specs()
     assert "ps1.grad_f4" in s and all(isinstance(v, str) and v for v in s.values())
