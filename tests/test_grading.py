@@ -508,3 +508,17 @@ def test_reference_solutions_pass_every_check_at_random_points(reference_checks,
         if name == "ps3.xor_trained" and seed % 5:
             continue  # training takes ~0.1 s; a fifth of the examples is enough
         check(name, eval(call, ns), seed=seed)
+
+
+@pytest.mark.parametrize("ps,builder", [("ps1_chain_rule", "build_ps1"),
+                                        ("ps2_scalar_backprop", "build_ps2"),
+                                        ("ps3_xor", "build_ps3"), ("ps4_mnist", "build_ps4")])
+def test_committed_notebook_is_what_its_builder_makes(ps, builder):
+    """Edit tools/build_ps*.py, not the notebook: the two must agree (and outputs are cleared)."""
+    import importlib
+    built = importlib.import_module(builder).cells()
+    nb = _load(ps)
+    assert [c.source for c in nb.cells] == [c.source for c in built]
+    assert [c.metadata for c in nb.cells] == [c.metadata for c in built]
+    assert all(not c.get("outputs") and not c.get("execution_count")
+               for c in nb.cells if c.cell_type == "code")
