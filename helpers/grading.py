@@ -88,7 +88,12 @@ Limits (what this does not stop)
 * Deep changes to the kernel's messaging below the objects listed in 3 (zmq sockets, the session's
   HMAC key, the IOPub thread), or one that takes effect with no audited event between it and the
   next cell (none was found: ipykernel's logging calls ``sys._getframe`` after each reply).
-* Threads that race to a checker frame in the microseconds before a check blocks frame access.
+* Threads that race to a checker frame in the microseconds before a check blocks frame access,
+  and signal handlers: Python calls them with the running frame, which may be the hook's, and from
+  there its closure is reachable. A check refuses to run while a Python-level signal handler that
+  was not there at import is installed, and handlers are set to "ignore" for the duration of a
+  check; a handler that strikes between two checks and removes itself is beyond this module
+  (tools/grader_kernel's static TamperScreen refuses ``import signal`` in student cells).
 * ``numpy`` floating-point error callbacks (``np.seterrcall``) run inside a check if an answer is
   not finite; they can raise (the check fails anyway) but cannot reach the checker's state.
 * Solving an exercise with finite differences written by hand: that is not tampering and passes
@@ -102,9 +107,12 @@ them.
 """
 from __future__ import annotations
 
+import _signal
+import _thread
 import math
 import os
 import sys
+import threading
 
 import numpy as np
 
@@ -563,8 +571,14 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
     _math_pi = math.pi
     _sys = sys
     _gettrace, _getprofile = sys.gettrace, sys.getprofile
+    _getsignal, _setsignal = _signal.getsignal, _signal.signal  # the C module, not signal.py
+    _valid_signals = _tuple(_int(s) for s in _signal.valid_signals())
+    _SIG_IGN, _SIGINT, _default_int = _int(_signal.SIG_IGN), _int(_signal.SIGINT), (
+        _signal.default_int_handler)
+    _get_ident, _main_ident = _thread.get_ident, threading.main_thread().ident
 
     state = {"in_check": False, "scanning": False, "verifying": False, "token": 0, "passed": 0,
+             "handlers": [],
              "passed_at_cell_start": 0, "taint": None}
     pending = {}
     data_store = {}
@@ -796,6 +810,8 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
         _setattr(kit_type, k, staticmethod(v))
     K = kit_type()
     sealed_specs, _ = _build_specs(K)
+    _proxy = _type(_type.__dict__)  # types.MappingProxyType: a read-only view
+    sealed_specs = _proxy({k: _proxy(v) for k, v in sealed_specs.items()})
 
     # ---- IPython: the path from an exception to an error output ------------------------------
     ip = None
@@ -1081,6 +1097,11 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
             return
         if strict:
             guard()
+        handlers = state["handlers"]
+        if handlers:
+            # a handler is called with the running frame, a way into this closure
+            state["taint"] = ("the notebook installs " + handlers[0] + ": signal handlers are "
+                              "not allowed while grading")
         if state["taint"] is not None:
             raise _AssertionError(f"Grading refused: {state['taint']}")
         if _len(value) < 3 or _type(value[1]) is not _str or _type(value[2]) is not _list:
@@ -1157,17 +1178,71 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
 
     frequent = frozenset(("exec", "compile", "sys._getframe", "object.__getattr__"))
 
+    def quiet_signals():
+        """Python signal handlers receive the running frame (a way into a check): while a check
+        runs, each Python-level handler is replaced by "ignore" (SIGINT: the default handler,
+        which raises KeyboardInterrupt). Returns what to put back."""
+        saved = []
+        if _get_ident() != _main_ident:
+            return saved
+        for sig in _valid_signals:
+            try:
+                h = _getsignal(sig)
+            except _Exception:  # noqa: BLE001
+                continue
+            if h is None or _type(h) is _int or h is _default_int:
+                continue  # SIG_DFL, SIG_IGN, not set from Python, or the C default
+            try:
+                _setsignal(sig, _default_int if sig == _SIGINT else _SIG_IGN)
+                saved.append((sig, h))
+            except _Exception:  # noqa: BLE001
+                pass
+        return saved
+
+    def handler_snapshot():
+        out = {}
+        for sig in _valid_signals:
+            try:
+                out[sig] = _getsignal(sig)
+            except _Exception:  # noqa: BLE001
+                pass
+        return out
+
+    signals_at_install = handler_snapshot()
+
+    def new_signal_handlers():
+        """Signals whose Python-level handler was set after this module was imported."""
+        found = []
+        now = handler_snapshot()
+        for sig, h in now.items():
+            if h is signals_at_install.get(sig) or h is None or _type(h) is _int:
+                continue
+            if h is _default_int:
+                continue
+            found.append(f"a Python handler for signal {sig}")
+        return found
+
+    def restore_signals(saved):
+        for sig, h in saved:
+            try:
+                _setsignal(sig, h)
+            except _Exception:  # noqa: BLE001
+                pass
+
     def hook(event, args):
         if event == "object.__setattr__" and not state["in_check"]:
             if _len(args) == 3 and args[1] == "__defaults__":
                 value = args[2]
                 if (_type(value) is _tuple and _len(value) >= 1 and _type(value[0]) is _str
                         and value[0].startswith("backprop-grading:")):
+                    state["handlers"] = new_signal_handlers()
+                    saved = quiet_signals()
                     state["in_check"] = True
                     try:
                         handle(value)
                     finally:
                         state["in_check"] = False
+                        restore_signals(saved)
             return
         if state["in_check"]:
             if event in blocked_in_check and not (

@@ -394,6 +394,21 @@ TAMPERING = {
                 pass
         sys.stdout = sys.stderr = _Quiet()
     ''',
+    "signal_frame": '''
+        import signal
+        def _grab(sig, frame):
+            f = frame
+            while f is not None:
+                loc = f.f_locals
+                if "spec" in loc and hasattr(loc["spec"], "keys"):
+                    try:
+                        loc["spec"]["judge"] = lambda args, answer: None
+                    except TypeError:
+                        pass
+                f = f.f_back
+        signal.signal(signal.SIGALRM, _grab)
+        signal.setitimer(signal.ITIMER_REAL, 0.0005, 0.0005)
+    ''',
     "settrace": '''
         import sys
         def _tracer(frame, event, arg):
