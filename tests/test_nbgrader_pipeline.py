@@ -194,7 +194,7 @@ def _assert_fails_only_for_missing_answers(result: dict, source: Path):
     assert set(result) == {"failed"}, f"unexpected validation result: {sorted(result)}"
     names = bound_names(source)
     for cell in result["failed"]:
-        error = cell["raw_error"]
+        error = re.sub(r"\x1b\[[0-9;]*m", "", cell["raw_error"])  # no terminal colours
         if "NotImplementedError" in error or error == "You did not provide a response.":
             continue
         missing = re.search(r"NameError: name '(\w+)' is not defined", error)
