@@ -551,6 +551,7 @@ def diagnose(
     name: str = "the gradient",
     pre_activation=None,
     activation: str | None = None,
+    per_sample=None,
 ) -> Diagnosis | None:
     """Name the mistake that turns the correct gradient ``numerical`` into ``analytic``.
 
@@ -568,6 +569,8 @@ def diagnose(
         name: what to call the gradient in the message, e.g. ``"dW1"``.
         pre_activation, activation: instead of ``activation_grad``, the pre-activation ``Z`` and
             the name ``"sigmoid"``, ``"tanh"`` or ``"relu"``.
+        per_sample: for a bias gradient, the per-example gradients ``dZ`` of shape ``(N,) + S``
+            (whose sum over the batch is correct): recognises a bias gradient that is one row.
 
     Returns:
         A :class:`Diagnosis` with ``kind`` and ``message``, or ``None`` when the gradient is
@@ -607,6 +610,20 @@ def diagnose(
 
     if a.shape != n.shape:
         return _diagnose_shape(a, n, name=name, tol=tol, atol=atol, batch_size=batch_size)
+
+    if per_sample is not None:
+        rows = np.asarray(per_sample, dtype=np.float64)
+        if rows.ndim == a.ndim + 1 and rows.shape[1:] == a.shape and rows.shape[0] > 1:
+            for i, row in enumerate(rows):
+                inform = (np.abs(n) > atol) | (np.abs(a) > atol)
+                if (_match_fraction(row, a, inform, tol, atol) >= 0.8
+                        and _match_fraction(a, n, inform, tol, atol) < 0.8):
+                    return Diagnosis(
+                        "bias_not_summed",
+                        f"{name} equals the gradient of example {i} alone: a bias is used by "
+                        f"every example, so add up all {rows.shape[0]} rows, "
+                        "db = dZ.sum(axis=0)",
+                    )
 
     if a.size and np.all(a == 0):
         return Diagnosis(

@@ -444,3 +444,13 @@ def test_single_row_for_bias_with_leading_axis_and_keepdims():
     assert diagnose(dZ[:1], dZ.sum(axis=0), name="db").kind == "bias_not_summed"
     keep = diagnose(dZ.sum(axis=0, keepdims=True), dZ.sum(axis=0), name="db")
     assert keep.kind == "shape" and "keepdims" in keep.message
+
+
+def test_bias_gradient_that_is_one_row_is_named_given_the_rows():
+    params, X, T, act, loss = make_problem(n=5, d=3, h=4, c=3, act="tanh", seed=9)
+    dZ1 = backward(params, X, T, act, loss)["Z1"]
+    num, _ = numerical(params, X, T, act, loss, "b1")
+    for i in (0, 4):
+        found = diagnose(dZ1[i], num, per_sample=dZ1, name="db1")
+        assert found.kind == "bias_not_summed" and f"example {i}" in found.message
+    assert diagnose(dZ1.sum(axis=0), num, per_sample=dZ1) is None
