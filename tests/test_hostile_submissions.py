@@ -13,7 +13,8 @@ sandboxed grading kernel, its limits and the tamper screen are what is tested. A
   floods are cut;
 * as root (the kernel runs under a throw-away uid): the kernel cannot read solutions/, the
   gradebook or other students' work, nor write to the course. Without root those checks are
-  skipped with the reason (only the limits apply then; the guide says so).
+  skipped with the reason (only the limits apply then; the guide says so);
+* a kernel broken beyond interrupts costs at most the notebook budget (90 s here).
 
 The course lives in a folder other users can traverse, so only the grader's own protection keeps
 the kernel out. Takes a few minutes (cell timeout 20 s for the loops).
@@ -61,7 +62,7 @@ def graded():
     try:
         os.chmod(root, 0o755)  # other users may traverse: only the grader's protection counts
         env = nbgrader_env(root, BACKPROP_CELL_TIMEOUT=str(CELL_TIMEOUT),
-                           BACKPROP_KERNEL_CPU_SECONDS="300")
+                           BACKPROP_KERNEL_CPU_SECONDS="300", BACKPROP_NOTEBOOK_BUDGET="90")
         course = make_course(root, AVAILABLE)
         for folder in [course, *course.rglob("*")]:
             if folder.is_dir():

@@ -9,6 +9,8 @@
   clearing (``clear_output``) in graded test cells is ignored, so an error cannot be wiped away.
 * A cell that crashes the kernel (or trips an iopub timeout) no longer fails the whole notebook:
   that cell and every later code cell get an error saying so, earlier tests keep their marks.
+  A notebook has a total time budget (``BACKPROP_NOTEBOOK_BUDGET``, default 900 s): a kernel
+  that ignores interrupts costs at most that, not "cell timeout x every remaining cell".
 * ``RestoreCellFlags`` and ``DropEmptyNbgraderMetadata`` make two edits that crash plain nbgrader
   harmless: flipping a graded cell's ``grade``/``solution`` flags ("Inconsistent checksums"), and
   a copied graded cell (nbgrader's ``DeduplicateIds`` leaves ``{}`` metadata that fails the
@@ -60,7 +62,7 @@ ALLOWED_IMPORTS = {
     "numpy", "math", "cmath", "random", "itertools", "functools", "operator", "collections",
     "dataclasses", "typing", "statistics", "time", "copy", "string", "re", "fractions",
     "decimal", "numbers", "abc", "enum", "heapq", "bisect", "matplotlib", "tqdm", "helpers",
-    "__future__",
+    "__future__", "threadpoolctl",
 }
 FORBIDDEN_CALLS = {
     "get_ipython", "exec", "eval", "compile", "__import__", "globals", "locals", "vars",
@@ -268,16 +270,26 @@ class GradingExecute(Execute):
         help="characters of text output kept per cell; the rest is dropped with a note",
     ).tag(config=True)
 
+    notebook_budget = Integer(
+        int(os.environ.get("BACKPROP_NOTEBOOK_BUDGET") or 900),
+        help="seconds one notebook may run in all; later cells are not run (and say so)",
+    ).tag(config=True)
+
     def preprocess_cell(self, cell, resources, index):
+        import time
+
+        start = self.__dict__.setdefault("_start", time.monotonic())
+        if not self.__dict__.get("_dead") and time.monotonic() - start > self.notebook_budget:
+            self.__dict__["_dead"] = (f"not run: the notebook used up its time budget of "
+                                      f"{self.notebook_budget} s")
         if self.__dict__.get("_dead"):
             if cell.cell_type == "code":
-                cell.outputs = [_error("DeadKernelError", "not run: the grading kernel died in "
-                                       "an earlier cell")]
+                cell.outputs = [_error("NotRun", self.__dict__["_dead"])]
             return cell, resources
         try:
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
-            self.__dict__["_dead"] = True
+            self.__dict__["_dead"] = "not run: the grading kernel died in an earlier cell"
             cell.outputs.append(_error(
                 "DeadKernelError", "the grading kernel died while running this cell (it exited, "
                 "crashed, was killed, or used up its CPU time limit)"))
