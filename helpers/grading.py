@@ -78,6 +78,14 @@ anything reachable by name after the student's code has run.
    its calls (``getattr(__import__(...), ...)``) gets past it; the derivation cells, graded by a
    person, are where that shows.
 
+5. *Frames that leak nothing.* An exception's traceback holds the frames it went through, and a
+   frame's locals include the closure variables of its function: a student could catch a failed
+   visible check and walk into the checker. So the checker's work returns a *fresh* exception and
+   the two functions the outside world calls (the audit hook, the ``post_run_cell`` watchdog) have
+   no closure and raise it with nothing else in their frame. While the checker runs (a check, a
+   verification of the kernel, the watchdog), frame access is refused, so a descriptor or a
+   ``__getattr__`` a student planted on an object it reads cannot walk up either.
+
 Limits (what this does not stop)
 ---------------------------------
 * Code that runs before the locked first cell (a student who moves their cell above it); the
@@ -920,8 +928,8 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
                 now = snap
             same = now is orig or (
                 _type(orig) is _tuple and _type(now) is _tuple and now == orig) or (
-                _getattr(now, "__func__", None) is _getattr(orig, "__func__", snap)
-                and _getattr(now, "__self__", None) is _getattr(orig, "__self__", snap))
+                _type(now) is _method_t and _type(orig) is _method_t
+                and now.__func__ is orig.__func__ and now.__self__ is orig.__self__)
             if not same:
                 found.append(f"{_type(obj).__name__}.{n}")
                 try:
@@ -945,9 +953,9 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
                 except _Exception:  # noqa: BLE001
                     pass
         cbs = ip.events.callbacks.get("post_run_cell")
-        if cbs is None or watchdog not in cbs:
+        if cbs is None or watchdog_outer not in cbs:
             found.append("the grading watchdog (post_run_cell callback)")
-            ip.events.callbacks.setdefault("post_run_cell", []).append(watchdog)
+            ip.events.callbacks.setdefault("post_run_cell", []).append(watchdog_outer)
         if _gettrace() is not None or _getprofile() is not None:
             found.append("a trace or profile function")
         return found
@@ -1006,6 +1014,7 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
 
     # ---- "not solvable by calling helpers": a scan of the code the answer came from ---------
     _function_t, _code_t = _type(make_rng), _type(make_rng.__code__)
+    _method_t = _type(take_snapshot.__get__(0))
     _sm_t, _cm_t, _prop_t = staticmethod, classmethod, property
     forbidden = frozenset((
         "Value", "numerical_gradient", "check_gradient", "SoftmaxCrossEntropy",
@@ -1157,7 +1166,8 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
         raise _AssertionError(
             f"{message}\n(check {name}: {spec['call']}; {spec['about']})")
 
-    blocked_always = {"gc.get_objects", "gc.get_referrers", "gc.get_referents"}
+    blocked_always = {"gc.get_objects", "gc.get_referrers", "gc.get_referents",
+                      "sys._current_frames"}  # another thread could catch a hook frame
     blocked_strict = {"sys.settrace", "sys.setprofile"}
     blocked_in_check = {"sys._getframe", "object.__getattr__", "sys.addaudithook",
                         "sys._current_frames", "ctypes.dlsym", "ctypes.dlopen", "ctypes.cdata",
@@ -1165,14 +1175,20 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
                         "code.__new__", "object.__setattr__", "object.__delattr__"}
 
     def guard(full=True):
-        """Verify (and restore) the kernel's execution path; fail the running code if changed."""
+        """Verify (and restore) the kernel's execution path; fail the running code if changed.
+
+        Runs with frame access blocked: a descriptor a student put on a kernel class would run
+        here."""
         if state["verifying"]:
             return
         state["verifying"] = True
+        was = state["in_check"]
+        state["in_check"] = True
         try:
             found = verify_ipython(full)
         finally:
             state["verifying"] = False
+            state["in_check"] = was
         if found:
             refuse(found)
 
@@ -1229,7 +1245,7 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
             except _Exception:  # noqa: BLE001
                 pass
 
-    def hook(event, args):
+    def real_hook(event, args):
         if event == "object.__setattr__" and not state["in_check"]:
             if _len(args) == 3 and args[1] == "__defaults__":
                 value = args[2]
@@ -1258,10 +1274,58 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
             if event in frequent:
                 guard(False)
 
+    # ---- what the outside world calls: frames that leak nothing -----------------------------
+    # An exception raised here carries a traceback with the frames it went through; a student can
+    # read them (``e.__traceback__``, ``sys.last_traceback``) and, from a frame's locals, reach this
+    # closure. So the real work returns a *fresh* exception (never raised, no traceback) and the
+    # outer functions, whose only local at that point is that exception, raise it.
+    _KeyboardInterrupt = KeyboardInterrupt
+
+    def fresh(e):
+        t = _type(e)
+        if t is _AssertionError or t is _RuntimeError:
+            return t(_str.__str__(e.args[0]) if e.args and _type(e.args[0]) in (_str, Msg)
+                     else "grading failed")
+        if t is _KeyboardInterrupt:
+            return _KeyboardInterrupt()
+        return _AssertionError("the grading check failed with an unexpected error")
+
+    def hook_impl(event, args):
+        try:
+            real_hook(event, args)
+        except _BaseException as e:  # noqa: BLE001 - converted, see above
+            return fresh(e)
+        return None
+
+    def watchdog_impl(result):
+        was = state["in_check"]
+        state["in_check"] = True  # reading ``result`` could run a student's descriptor
+        try:
+            watchdog(result)
+        except _BaseException as e:  # noqa: BLE001
+            return fresh(e)
+        finally:
+            state["in_check"] = was
+        return None
+
+    def hook_outer(event, args, _impl=hook_impl):  # no free variables: see above
+        exc = _impl(event, args)
+        if exc is None:
+            return
+        del event, args, _impl
+        raise exc
+
+    def watchdog_outer(result=None, _impl=watchdog_impl):
+        exc = _impl(result)
+        if exc is None:
+            return
+        del result, _impl
+        raise exc
+
     # ---- taint: code must not have run before this import (in a kernel) ---------------------
     if strict:
         take_snapshot()
-        ip.events.register("post_run_cell", watchdog)
+        ip.events.register("post_run_cell", watchdog_outer)
         take_snapshot()  # now with the watchdog registered
         history = ip.user_ns.get("In", [])
         user = [k for k in ip.user_ns if not k.startswith("_") and k not in (
@@ -1273,7 +1337,7 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
                               "Run the notebook from the top (Kernel → Restart & Run All).")
         if _gettrace() is not None or _getprofile() is not None:
             state["taint"] = "a trace or profile function was active when grading started"
-    _sys.addaudithook(hook)
+    _sys.addaudithook(hook_outer)
 
 
 def _sealed() -> bool:

@@ -409,6 +409,35 @@ TAMPERING = {
         signal.signal(signal.SIGALRM, _grab)
         signal.setitimer(signal.ITIMER_REAL, 0.0005, 0.0005)
     ''',
+    "traceback_frames": '''
+        from helpers.grading import check
+        _seen = set()
+        def _poison(obj, depth=0):
+            if depth > 4 or id(obj) in _seen or type(obj).__name__ != "function":
+                return
+            _seen.add(id(obj))
+            for cell in obj.__closure__ or ():
+                try:
+                    v = cell.cell_contents
+                except ValueError:
+                    continue
+                try:
+                    if isinstance(v, (dict, type(type.__dict__))) and "ps1.dg" in v:
+                        spec = dict(v["ps1.dg"])
+                        spec["judge"] = lambda args, answer: None
+                        cell.cell_contents = {"ps1.dg": spec}
+                except Exception:
+                    pass
+                _poison(v, depth + 1)
+        try:
+            check("ps1.dg", lambda t: 0.0)
+        except AssertionError as e:
+            tb = e.__traceback__
+            while tb is not None:
+                for v in list(tb.tb_frame.f_locals.values()):
+                    _poison(v)
+                tb = tb.tb_next
+    ''',
     "settrace": '''
         import sys
         def _tracer(frame, event, arg):
@@ -537,3 +566,20 @@ def test_committed_notebook_is_what_its_builder_makes(ps, builder):
     assert [c.metadata for c in nb.cells] == [c.metadata for c in built]
     assert all(not c.get("outputs") and not c.get("execution_count")
                for c in nb.cells if c.cell_type == "code")
+
+
+def test_a_failed_check_leaks_no_checker_frame():
+    """A caught failure's traceback (or sys.last_traceback) must not lead into the checker's
+    closure: the frame that raised holds only the exception."""
+    private = {"state", "pending", "spec", "sealed_specs", "handle", "_impl", "real_hook",
+               "data_store", "K"}
+    with pytest.raises(AssertionError) as info:
+        check("ps1.dg", lambda t: 0.0)
+    tb = info.value.__traceback__
+    seen = []
+    while tb is not None:
+        names = set(tb.tb_frame.f_locals)
+        seen.append((tb.tb_frame.f_code.co_name, sorted(names)))
+        assert not names & private, seen
+        tb = tb.tb_next
+    assert seen[-1] == ("hook_outer", ["exc"]), seen
