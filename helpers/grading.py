@@ -1073,6 +1073,26 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
                             todo.append((v, depth + 1))
         return found
 
+    def describe_args(call, args):
+        """"X (5, 3), t 0.25, ..." for the inputs of a check (they are ours: plain types)."""
+        names = []
+        if "(" in call and call.endswith(")") and "lambda" not in call:
+            names = [n.strip() for n in call[call.index("(") + 1:-1].split(",")]
+        if _len(names) != _len(args):
+            names = [f"input {i + 1}" for i in _range(_len(args))]
+        parts = []
+        for i in _range(_len(args)):
+            a = args[i]
+            t = _type(a)
+            if t is _ndarray:
+                parts.append(f"{names[i]} of shape {a.shape}")
+            elif t is _dict:
+                parts.append(names[i] + " {" + ", ".join(
+                    f"{k}: {v.shape}" for k, v in a.items() if _type(v) is _ndarray) + "}")
+            elif t in _scalar_types:
+                parts.append(f"{names[i]} = {_float(a):.6g}")
+        return ", ".join(parts)
+
     # ---- requests ------------------------------------------------------------------------
     def student_copy(v):
         t = _type(v)
@@ -1163,8 +1183,9 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
             changed = secure_error_path()
             if changed:
                 state["taint"] = changed[0]
-        raise _AssertionError(
-            f"{message}\n(check {name}: {spec['call']}; {spec['about']})")
+        where = describe_args(spec["call"], args)
+        where = f" at {where}" if where else ""
+        raise _AssertionError(f"{message}\n(check {name}: {spec['call']}{where}; {spec['about']})")
 
     blocked_always = {"gc.get_objects", "gc.get_referrers", "gc.get_referents",
                       "sys._current_frames"}  # another thread could catch a hook frame
