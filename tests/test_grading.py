@@ -583,3 +583,27 @@ def test_a_failed_check_leaks_no_checker_frame():
         assert not names & private, seen
         tb = tb.tb_next
     assert seen[-1] == ("hook_outer", ["exc"]), seen
+
+
+def test_sealed_code_looks_up_no_global_name_after_import():
+    """Every function the checker runs after import must take its names from the closure: a
+    global or builtin name could have been rebound by then (``helpers.grading.np = ...``)."""
+    import dis
+    import types
+
+    install_only = {"take_snapshot"}  # runs once, inside _install, before any student code
+
+    def walk(code, path, out):
+        for const in code.co_consts:
+            if isinstance(const, types.CodeType):
+                here = f"{path}.{const.co_name}"
+                names = {i.argval for i in dis.get_instructions(const)
+                         if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
+                if names and not install_only & set(here.split(".")):
+                    out.append((here, sorted(names)))
+                walk(const, here, out)
+        return out
+
+    leaks = walk(grading._install.__code__, "_install", [])
+    leaks += walk(grading._build_specs.__code__, "_build_specs", [])
+    assert not leaks, leaks
