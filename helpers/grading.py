@@ -121,6 +121,7 @@ import math
 import os
 import sys
 import threading
+import types
 
 import numpy as np
 
@@ -563,6 +564,7 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
         AssertionError, RuntimeError, Exception, BaseException)
     _setattr, _getattr, _delattr, _vars, _id = setattr, getattr, delattr, vars, id
     _urandom = os.urandom
+    _namespace = types.SimpleNamespace
     _ndarray, _f64, _i64 = np.ndarray, np.float64, np.int64
     _np_array, _np_zeros, _np_arange, _frombuffer = np.array, np.zeros, np.arange, np.frombuffer
     _scalar_types = (_float, _int, np.float64, np.float32, np.float16, np.int64, np.int32,
@@ -614,28 +616,23 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
                 n *= s
             return n
 
-        class _R:  # built at install time; instances never leave the closure
-            __slots__ = ()
+        def uniform(lo, hi, shape=None):
+            if shape is None:
+                return _float(unit(1)[0] * (hi - lo) + lo)
+            return (unit(size(shape)) * (hi - lo) + lo).reshape(shape)
 
-            @staticmethod
-            def uniform(lo, hi, shape=None):
-                if shape is None:
-                    return _float(unit(1)[0] * (hi - lo) + lo)
-                return (unit(size(shape)) * (hi - lo) + lo).reshape(shape)
+        def normal(shape):
+            n = size(shape)
+            u1, u2 = unit(n), unit(n)
+            z = _sqrt(-2.0 * _log(u1)) * _cos(2.0 * _math_pi * u2)
+            if shape == ():
+                return _float(z[0])
+            return z.reshape(shape)
 
-            @staticmethod
-            def normal(shape):
-                n = size(shape)
-                u1, u2 = unit(n), unit(n)
-                z = _sqrt(-2.0 * _log(u1)) * _cos(2.0 * _math_pi * u2)
-                if shape == ():
-                    return _float(z[0])
-                return z.reshape(shape)
-
-            @staticmethod
-            def integers(lo, hi):
-                return lo + _int(u64() % (hi - lo))
-        return _R()
+        def integers(lo, hi):
+            return lo + _int(u64() % (hi - lo))
+        # a C-level namespace: no class body runs here (it would look up names at call time)
+        return _namespace(uniform=uniform, normal=normal, integers=integers)
 
     # ---- converting what the student returned, without running their code ------------------
     def plain(x, depth=0):
@@ -1376,7 +1373,6 @@ if not _sealed():
 # ---------------------------------------------------------------------------------------------
 
 def _public():
-    import types
     R = types.SimpleNamespace(
         add=np.add, exp=np.exp, log=np.log, tanh=np.tanh, cos=np.cos, maximum=np.maximum,
         array=np.array, float64=np.float64, int64=np.int64, float=float, int=int, str=str,

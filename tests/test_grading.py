@@ -591,7 +591,7 @@ def test_sealed_code_looks_up_no_global_name_after_import():
     import dis
     import types
 
-    install_only = {"take_snapshot"}  # runs once, inside _install, before any student code
+    install_only = {"take_snapshot", "Msg"}  # run once, inside _install, before student code
 
     def walk(code, path, out):
         for const in code.co_consts:
