@@ -38,9 +38,9 @@ anything reachable by name after the student's code has run.
    or ``ndarray.max``-style methods, which look up patchable module globals), the builtins it needs,
    ``os.urandom``, and the problem specs built from those captured functions. All of it lives only
    in the hook's closure. Audit hooks cannot be removed or listed, and the hook itself refuses the
-   ways into a closure: ``gc.get_objects/get_referrers/get_referents`` in a kernel (so IPython's
-   ``%autoreload`` does not work there), and ``sys._getframe``, ``sys._current_frames`` and
-   frame/code attribute access while a check runs.
+   ways into a closure: ``gc.get_objects/get_referrers/get_referents`` and ``sys._current_frames``
+   in a kernel (so IPython's ``%autoreload`` does not work there), and ``sys._getframe`` and
+   frame/code attribute access while the checker runs.
    ``sys.settrace`` / ``sys.setprofile`` (a tracer can rewrite a running function's locals) are
    refused in a Jupyter kernel (so pdb/%debug do not work in a problem-set kernel).
 2. *A channel that needs no names.* Setting ``__defaults__`` of a function raises the audit event
@@ -96,19 +96,22 @@ Limits (what this does not stop)
 * Deep changes to the kernel's messaging below the objects listed in 3 (zmq sockets, the session's
   HMAC key, the IOPub thread), or one that takes effect with no audited event between it and the
   next cell (none was found: ipykernel's logging calls ``sys._getframe`` after each reply).
-* Threads that race to a checker frame in the microseconds before a check blocks frame access,
-  and signal handlers: Python calls them with the running frame, which may be the hook's, and from
-  there its closure is reachable. A check refuses to run while a Python-level signal handler that
-  was not there at import is installed, and handlers are set to "ignore" for the duration of a
-  check; a handler that strikes between two checks and removes itself is beyond this module
-  (tools/grader_kernel's static TamperScreen refuses ``import signal`` in student cells).
+* Threads that race to a checker frame (``sys._current_frames`` is refused in a kernel, but a
+  C extension could list frames), and signal handlers: Python calls them with the running
+  frame, which may be the hook's, and from there its closure is reachable. A check refuses to
+  run while a Python-level signal handler that was not there at import is installed, and
+  handlers are set to "ignore" for the duration of a check; a handler that strikes between two
+  checks and removes itself is beyond this module (tools/grader_kernel's static TamperScreen
+  refuses ``import signal`` in student cells).
 * ``numpy`` floating-point error callbacks (``np.seterrcall``) run inside a check if an answer is
   not finite; they can raise (the check fails anyway) but cannot reach the checker's state.
 * Solving an exercise with finite differences written by hand: that is not tampering and passes
   the numerical comparison (the derivation cells show it).
 * In a kernel, ``sys.settrace``/``sys.setprofile`` (pdb, ``%debug``, ``%prun``) and
   ``gc.get_objects/get_referrers/get_referents`` raise ``RuntimeError`` once this module is
-  imported. Outside a kernel (pytest, scripts) only points 1, 2 and 4 hold.
+  imported. Outside a kernel (pytest, scripts) only points 1, 2, 4 and 5 hold.
+* The scan of point 4 follows names, not behaviour; the function a hidden check scans (``_fn``)
+  is a notebook global, so a student's function could rebind it while it runs.
 The public helpers (:func:`check`, :func:`register_data`) are ordinary functions: a student can
 rebind them and fool a *visible* test; every graded cell also has a hidden part that does not use
 them.
