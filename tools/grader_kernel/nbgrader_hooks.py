@@ -62,7 +62,7 @@ ALLOWED_IMPORTS = {
     "numpy", "math", "cmath", "random", "itertools", "functools", "operator", "collections",
     "dataclasses", "typing", "statistics", "time", "copy", "string", "re", "fractions",
     "decimal", "numbers", "abc", "enum", "heapq", "bisect", "matplotlib", "tqdm", "helpers",
-    "__future__", "threadpoolctl",
+    "__future__", "threadpoolctl", "contextlib",
 }
 FORBIDDEN_CALLS = {
     "get_ipython", "exec", "eval", "compile", "__import__", "globals", "locals", "vars",
