@@ -19,8 +19,9 @@ It prepares the kernel and stays as a small parent that cleans up when the kerne
    [64], processes/threads of its uid ``BACKPROP_KERNEL_NPROC`` [64] (only with a uid switch), no
    core dumps. Output is capped per cell in the kernel (``kernel_main.py``,
    ``BACKPROP_KERNEL_OUTPUT_BYTES``) and again in the grading process (``nbgrader_hooks.py``).
-4. When the kernel exits (or is killed: it gets SIGKILL if this parent dies), every process left
-   under its uid is killed and the scratch folder removed.
+4. When the kernel exits (or is killed: it gets SIGKILL if this parent dies, and this parent gets
+   SIGTERM if the grading process dies), every process left under its uid is killed and the
+   scratch folder removed.
 
 Example (what Jupyter runs)::
 
@@ -191,10 +192,10 @@ def open_paths(blocked: list[tuple[Path, Path]], stubs: Path) -> None:
               f"bind over {folder}")
 
 
-def _set_parent_death_signal() -> None:
+def _set_parent_death_signal(signum: int = signal.SIGKILL) -> None:
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        libc.prctl(1, signum, 0, 0, 0)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
 
@@ -205,6 +206,10 @@ def main(argv: list[str]) -> int:
         return 2
     conn = Path(argv[argv.index("-f") + 1])
     rest = [a for i, a in enumerate(argv) if a != "-f" and (i == 0 or argv[i - 1] != "-f")]
+    grader = os.getppid()
+    _set_parent_death_signal(signal.SIGTERM)  # the grading process died: so does the kernel
+    if os.getppid() != grader:
+        return 1
     cwd = Path.cwd()
     base = os.environ.get("BACKPROP_GRADER_SCRATCH") or tempfile.gettempdir()
     Path(base).mkdir(parents=True, exist_ok=True)
@@ -283,7 +288,7 @@ def main(argv: list[str]) -> int:
     # the parent: interrupts (SIGINT to the process group) are for the kernel only
     os.close(log_fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda *_: os.kill(child, signal.SIGTERM))
+    signal.signal(signal.SIGTERM, lambda *_: os.kill(child, signal.SIGKILL))
     status = 0
     while True:
         try:
