@@ -9,7 +9,11 @@ It prepares the kernel and stays as a small parent that cleans up when the kerne
    IPython, matplotlib and Jupyter folders are inside it, and the environment is scrubbed.
 2. As root (and unless ``BACKPROP_KERNEL_USER=none``) the kernel runs under a throw-away uid/gid
    (``1_000_000_000 + launcher pid``: no two kernels share one, so they cannot signal or read each
-   other, and the process limit is per kernel). Before that, the launcher removes the "other"
+   other, and the process limit is per kernel), in a private mount namespace where /tmp,
+   /var/tmp, /dev/shm and /run/lock are fresh tmpfs (size ``BACKPROP_KERNEL_FILE_MB``) and the
+   only other user-visible place it can write is its scratch folder; parents of the interpreter
+   that other users cannot traverse (a pyenv under a 0700 /root) are opened by bind-mounting
+   just that path. Before that, the launcher removes the "other"
    permissions from the secrets of the course being graded and of the course whose ``helpers``
    package the kernel imports: ``solutions/`` ``source/`` ``submitted/`` ``autograded/``
    ``feedback/`` ``gradebook.db*`` ``.git``. Without root, only the limits apply.
@@ -165,31 +169,69 @@ def blocked_ancestors(paths: list[str]) -> list[tuple[Path, Path]]:
     return found
 
 
+_LIBC = None
+
+
+def _mount(source, target, fstype, flags, data=None) -> None:
+    global _LIBC
+    _LIBC = _LIBC or ctypes.CDLL(None, use_errno=True)
+    enc = lambda x: None if x is None else str(x).encode()  # noqa: E731
+    if _LIBC.mount(enc(source), enc(target), enc(fstype), flags, enc(data)) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"mount {source} on {target}: {os.strerror(err)}")
+
+
+MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x1000, 0x4000, 1 << 18
+TMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
+
+
+def new_mount_namespace() -> None:
+    """Enter a private mount namespace (needs root with CAP_SYS_ADMIN); ``OSError`` otherwise."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(0x00020000) != 0:  # CLONE_NEWNS
+        err = ctypes.get_errno()
+        raise OSError(err, f"unshare(CLONE_NEWNS): {os.strerror(err)}")
+    _mount("none", "/", None, MS_REC | MS_PRIVATE)
+
+
 def open_paths(blocked: list[tuple[Path, Path]], stubs: Path) -> None:
-    """In a new mount namespace, make each blocked folder traversable, showing only the child.
+    """In the mount namespace, make each blocked folder traversable, showing only the child.
 
     A root-owned 0711 stub folder holding a bind mount of ``child`` is mounted over ``folder``;
-    the rest of ``folder`` stays invisible to the kernel. Raises ``OSError`` when namespaces are
-    not available (then the caller does not switch users).
+    the rest of ``folder`` stays invisible to the kernel.
     """
-    libc = ctypes.CDLL(None, use_errno=True)
-
-    def check(result, what):
-        if result != 0:
-            err = ctypes.get_errno()
-            raise OSError(err, f"{what}: {os.strerror(err)}")
-
-    ms_rec, ms_private, ms_bind = 0x4000, 1 << 18, 0x1000
-    check(libc.unshare(0x00020000), "unshare(CLONE_NEWNS)")
-    check(libc.mount(b"none", b"/", None, ms_rec | ms_private, None), "mount --make-rprivate /")
     for i, (folder, child) in enumerate(blocked):
         stub = stubs / str(i)
         (stub / child.name).mkdir(parents=True, exist_ok=True)
         os.chmod(stub, 0o711)
-        check(libc.mount(str(child).encode(), str(stub / child.name).encode(), None,
-                         ms_bind | ms_rec, None), f"bind {child}")
-        check(libc.mount(str(stub).encode(), str(folder).encode(), None, ms_bind | ms_rec, None),
-              f"bind over {folder}")
+        _mount(child, stub / child.name, None, MS_BIND | MS_REC)
+        _mount(stub, folder, None, MS_BIND | MS_REC)
+
+
+def private_tmp(keep: list[Path], size_mb: int) -> None:
+    """In the mount namespace, give the kernel empty, size-limited /tmp, /var/tmp, /dev/shm...
+
+    Folders of ``keep`` that live in one of them (the scratch folder, and the interpreter or the
+    course's tools if they happen to be there) are put back at their paths, so the kernel writes
+    into its scratch folder and nowhere that other users can see.
+    """
+    tmps = [Path(t) for t in TMP_DIRS if os.path.isdir(t) and not os.path.islink(t)]
+    keep = sorted({Path(os.path.realpath(k)) for k in keep
+                   if any(Path(os.path.realpath(k)).is_relative_to(t) for t in tmps)})
+    handles = [(k, os.open(k, os.O_PATH | os.O_DIRECTORY)) for k in keep if k.is_dir()]
+    try:
+        for folder in tmps:
+            _mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size_mb}m,mode=1777")
+        for path, handle in handles:
+            path.mkdir(parents=True, exist_ok=True)
+            for parent in [path, *path.parents]:
+                if parent == Path("/") or parent in tmps:
+                    break
+                os.chmod(parent, 0o711)
+            _mount(f"/proc/self/fd/{handle}", path, None, MS_BIND | MS_REC)
+    finally:
+        for _, handle in handles:
+            os.close(handle)
 
 
 def _set_parent_death_signal(signum: int = signal.SIGKILL) -> None:
@@ -265,8 +307,15 @@ def main(argv: list[str]) -> int:
             os.dup2(log_fd, 1)
             os.dup2(log_fd, 2)
             if switch:
-                if blocked:
-                    open_paths(blocked, stubs)
+                try:
+                    new_mount_namespace()
+                    if blocked:
+                        open_paths(blocked, stubs)
+                    private_tmp([scratch, *needed], _env_int("BACKPROP_KERNEL_FILE_MB", 64))
+                except OSError as exc:
+                    if blocked:
+                        raise  # the interpreter would be unreachable under another uid
+                    os.write(2, f"backprop-grader: no private /tmp ({exc})\n".encode())
                 os.setgroups([])
                 os.setgid(uid)
                 os.setuid(uid)
