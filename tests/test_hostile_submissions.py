@@ -225,8 +225,10 @@ def test_student_code_cannot_read_secrets(graded):
 
 
 @pytest.mark.skipif(not ENFORCED, reason=NOT_ENFORCED)
-def test_student_code_cannot_change_the_course(graded):
+def test_student_code_cannot_change_the_course_or_write_outside(graded):
     assert graded["before"] == graded["after"], "a submission changed files of the course"
+    left = [p for case in graded["cases"] for p in case.writes_outside if os.path.exists(p)]
+    assert not left, f"a submission wrote outside its grading folder: {left}"
     course = graded["course"]
     for case in graded["cases"]:
         if case.name.startswith(("vandal-files", "gradebook-write")):

@@ -39,6 +39,7 @@ class Case:
     note: str = ""
     reads_secrets: bool = False  # its outputs must not contain hidden-test source
     must_not_grade: bool = False  # the notebook cannot be graded (no points anywhere)
+    writes_outside: list[str] = field(default_factory=list)  # files it tries to leave behind
 
     @property
     def student(self) -> str:
@@ -192,6 +193,7 @@ def _bad(r, value):
 # ---- the corpus ------------------------------------------------------------------------------
 def build_corpus(problem_sets: list[ProblemSet], course: Path, repo: Path) -> list[Case]:
     """Correct submissions and more than 30 bad ones (see the module docstring)."""
+    case_tag = course.parent.name  # unique per run: files a submission tries to leave behind
     cases: list[Case] = []
     rotation = iter(range(10**6))
 
@@ -479,7 +481,14 @@ def build_corpus(problem_sets: list[ProblemSet], course: Path, repo: Path) -> li
         "            print('DAMAGED', p)\n"
         "        except OSError as e:\n"
         "            print('denied', p, type(e).__name__)\n"))
-    add("vandal-files", ps, nb, ps.zero())
+    outside = [f"{d}/backprop-hostile-{case_tag}" for d in ("/tmp", "/var/tmp", "/dev/shm")]
+    nb.cells.insert(_after_setup(nb), _code(
+        f"for p in {outside!r}:\n"
+        "    try:\n"
+        "        open(p, 'w').write('written by a submission')\n"
+        "    except OSError as e:\n"
+        "        print('denied', p, type(e).__name__)\n"))
+    add("vandal-files", ps, nb, ps.zero(), writes_outside=outside)
 
     ps = pick()
     nb = copy.deepcopy(ps.release)
