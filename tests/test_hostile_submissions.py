@@ -59,6 +59,7 @@ def graded():
     if not AVAILABLE:
         pytest.skip("no problem sets under solutions/ yet")
     root = Path(tempfile.mkdtemp(prefix="hostile-", dir="/tmp"))
+    cases = []
     try:
         os.chmod(root, 0o755)  # other users may traverse: only the grader's protection counts
         env = nbgrader_env(root, BACKPROP_CELL_TIMEOUT=str(CELL_TIMEOUT),
@@ -94,6 +95,9 @@ def graded():
                "problem_sets": {p.ps: p for p in problem_sets}}
     finally:
         shutil.rmtree(root, ignore_errors=True)
+        for path in (p for case in cases for p in case.writes_outside):
+            if os.path.exists(path):
+                os.remove(path)
 
 
 def _table(cases, students) -> str:
