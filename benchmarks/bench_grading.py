@@ -8,6 +8,19 @@ the course with 1 and 2 workers. Rows:
 - ``grading / class of 800, 2 workers``: 200 students x 4 problem sets, extrapolated from the
   2-worker rate (target: at most 900 s on the 2-core machine). ``ratio`` = 900 / that time.
 
+Measured on the 2-core machine (2026-11-22, shared with other jobs, problem sets 1-4, sandboxed
+kernel and tamper screen on; ``make test-load`` and this module):
+
+- 200 submissions (50 students x 4 sets): 2 workers 331 s (1.66 s per submission), serial 571 s
+  (2.86 s); identical grades.
+- 60 submissions on a quieter moment: 2 workers 1.38 s, 3 workers 1.31 s per submission.
+- So a class of 200 x 4 = 800 takes about 18-22 minutes with 2 workers: *over* the 15-minute
+  target. Per submission the kernel costs ~1 s to start, ~1 s for the first cell
+  (``import helpers.grading`` imports all of ``helpers``, and ``helpers.plots`` pulls in
+  matplotlib.pyplot: 0.6 s), ps4's training ~1.8 s, and nbgrader ~0.5 s; the sandbox itself
+  adds nothing measurable (plain nbgrader: same times). Importing matplotlib lazily in
+  ``helpers.plots`` would save about a fifth.
+
 ``size="tiny"``: 2 submissions of the first problem set, 2 workers (checks that it works).
 ``size="full"``: 40 submissions per worker count (the load test, ``make test-load``, grades 200
 twice).
