@@ -415,7 +415,8 @@ def build_corpus(problem_sets: list[ProblemSet], course: Path, repo: Path) -> li
     }
     for label, source in tamper.items():
         ps = pick()
-        if label == "liar-array":
+        if label == "liar-array":  # on the first set, where only the tests call the answers
+            ps = problem_sets[0]
             nb = copy.deepcopy(ps.correct)
             changed = _wrap_all(nb, ps, "_liar(r)")
             source += ("def _liar(r):\n    if isinstance(r, (tuple, list)):\n"
