@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	@echo "Environment ready in $(VENV)"
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --port=$(PORT) --notebook-dir=.
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --port=$(PORT) --notebook-dir=.
 
 # The whole suite: pytest for helpers and the nbgrader workflow, the browser tests (skipped with a
 # reason when Chromium is missing), and every lecture executed under nbval in strict mode.

@@ -67,7 +67,7 @@ autograde: $(STAMP)
 	done
 
 formgrader: $(STAMP)
-	$(BIN)/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --port=$(PORT) \
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --port=$(PORT) \
 	  --ServerApp.default_url=/formgrader
 
 feedback: $(STAMP)
