@@ -110,7 +110,9 @@ def autograde_rows(size: str) -> list[dict]:
         course = Path(tmp)
         shutil.copytree(ROOT / "solutions", course / "solutions")
         shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
-        env = dict(os.environ, HOME=str(course / "home"))
+        # nbgrader runs `alembic` from PATH when it creates the gradebook: put the venv first.
+        path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+        env = dict(os.environ, HOME=str(course / "home"), PATH=path)
         subprocess.run(
             nbgrader + ["db", "student", "add", "s1"],
             cwd=course,
