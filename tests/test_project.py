@@ -73,3 +73,19 @@ def test_ruff_passes_on_package_tests_and_notebooks():
                if (ROOT / p).exists()]
     out = subprocess.run([ruff, "check", *targets], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_plot_functions_are_reexported_lazily():
+    """`helpers` names every plotting function, but matplotlib loads only when one is used."""
+    import helpers
+    import helpers.plots
+
+    assert set(helpers._PLOTS) == set(helpers.plots.__all__)
+    assert set(helpers._PLOTS) <= set(helpers.__all__)
+    for name in helpers.plots.__all__:
+        assert getattr(helpers, name) is getattr(helpers.plots, name)
+    with pytest.raises(AttributeError, match="no attribute 'plot_nothing'"):
+        helpers.plot_nothing  # noqa: B018
+    code = ("import sys, helpers.grading; assert 'matplotlib' not in sys.modules, 'eager'; "
+            "from helpers import plot_loss; assert 'matplotlib.pyplot' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
