@@ -18,7 +18,9 @@ import importlib
 import json
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 
@@ -42,22 +44,36 @@ def machine() -> dict:
     }
 
 
-def run_all(size: str, only: list[str] | None = None) -> list[dict]:
-    """Run the benchmarks with BLAS pinned to one thread; a failing module gives an error row."""
+def run_module(name: str, size: str) -> list[dict]:
+    """One benchmark module's rows, BLAS pinned to one thread; a failure gives an error row."""
     from threadpoolctl import threadpool_limits
 
+    try:
+        with threadpool_limits(limits=1):
+            return importlib.import_module(f"benchmarks.{name}").run(size)
+    except Exception as exc:  # keep going: one broken benchmark must not hide the others
+        traceback.print_exc()
+        return [{"benchmark": name, "variant": "ERROR", "seconds": None, "baseline": None,
+                 "ratio": None, "note": repr(exc)}]
+
+
+def run_all(size: str, only: list[str] | None = None) -> list[dict]:
+    """Run each benchmark module in a fresh Python process, so that what one imports (PyTorch,
+    nbgrader) cannot slow down another (more live objects make Python's cycle collector slower)."""
     rows: list[dict] = []
-    with threadpool_limits(limits=1):
-        for name in discover():
-            if only and not any(o in name for o in only):
-                continue
-            try:
-                module = importlib.import_module(f"benchmarks.{name}")
-                rows.extend(module.run(size))
-            except Exception as exc:  # keep going: one broken benchmark must not hide the others
-                traceback.print_exc()
+    for name in discover():
+        if only and not any(o in name for o in only):
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "rows.json"
+            done = subprocess.run([sys.executable, "-m", "benchmarks.run", "--size", size,
+                                   "--module", name, "--rows", str(out)], cwd=HERE.parent)
+            if done.returncode == 0 and out.exists():
+                rows.extend(json.loads(out.read_text()))
+            else:
                 rows.append({"benchmark": name, "variant": "ERROR", "seconds": None,
-                             "baseline": None, "ratio": None, "note": repr(exc)})
+                             "baseline": None, "ratio": None,
+                             "note": f"the benchmark process exited with {done.returncode}"})
     return rows
 
 
@@ -85,7 +101,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", choices=("tiny", "full"), default="full")
     parser.add_argument("--only", nargs="*", help="substrings of benchmark module names")
     parser.add_argument("--out", type=Path, help="JSON file to write")
+    parser.add_argument("--module", help=argparse.SUPPRESS)  # internal: one module, in this process
+    parser.add_argument("--rows", type=Path, help=argparse.SUPPRESS)  # where --module writes rows
     args = parser.parse_args(argv)
+    if args.module:
+        args.rows.write_text(json.dumps(run_module(args.module, args.size)))
+        return 0
     rows = run_all(args.size, args.only)
     print(table(rows))
     out = args.out or HERE / "results" / f"{args.size}.json"
