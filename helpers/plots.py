@@ -356,17 +356,24 @@ def _graph_columns(order: list[Value]) -> list[list[Value]]:
     return columns
 
 
-def draw_graph(root: Value, *, max_nodes: int = 80, title: str | None = None, show_grad=True):
-    """Draw the graph below ``root``, inputs on the left, ``root`` on the right.
+def draw_graph(root: Value, *, max_nodes: int = 80, title: str | None = None, show_grad=True,
+               max_width: float | None = 9.5):
+    """Draw the graph below ``root``: inputs first, ``root`` last, one box per node.
 
     Each node is a box with its label and op, ``data`` and ``grad``; an arrow goes from each input
-    to the node made from it. A node's column is its depth (the longest path from a leaf), so every
-    arrow points right. Readable up to about 30 nodes.
+    to the node made from it. A node's column is its depth (the longest path from a leaf). Text is
+    drawn at 10.5 pt and the figure is sized from the boxes (one data unit is one inch), so that
+    it stays readable in a notebook. A long, flat graph (at most four boxes in any column) with more
+    columns than fit in ``max_width`` inches is wrapped into bands that snake down the page (the
+    first band left to right, the next right to left, ...); an arrow from the end of one band
+    turns down into the next. Readable up to about 30 nodes.
 
     Args:
         root: the output ``Value``.
         max_nodes: refuse bigger graphs (they would be unreadable).
         title: the figure title; show_grad: write the ``grad`` line in each box.
+        max_width: the widest figure, in inches, before a flat graph wraps into a new band (about
+            the width of a notebook cell at 100 dpi); ``None`` keeps every column in one row.
 
     Returns:
         matplotlib.figure.Figure with one boxed text per node and one arrow per edge.
@@ -379,54 +386,102 @@ def draw_graph(root: Value, *, max_nodes: int = 80, title: str | None = None, sh
     if not isinstance(root, Value):
         raise TypeError(f"draw_graph expects a Value (the output of a computation), but got "
                         f"{type(root).__name__}")
+    if max_width is not None and not max_width > 0:
+        raise ValueError(f"max_width must be a positive number of inches or None, "
+                         f"got {max_width!r}")
     order = topological_order(root)
     if len(order) > max_nodes:
         raise ValueError(f"the graph has {len(order)} nodes, more than max_nodes={max_nodes}; "
                          "draw a smaller example (or raise max_nodes)")
     columns = _graph_columns(order)
     ncols = len(columns)
-    ypos = {id(node): i - (len(col) - 1) / 2 for col in columns for i, node in enumerate(col)}
     column = {id(node): c for c, col in enumerate(columns) for node in col}
     height = max(len(c) for c in columns)
-    dx, dy = 2.4, 1.25
-    fig, ax = plt.subplots(figsize=(min(2.2 + 1.9 * ncols, 24), min(0.9 + 1.05 * height, 16)),
-                           layout="constrained")
+    texts = {}
+    for node in order:
+        head = (f"{node.label} ({node.op})" if node.label else node.op) if node.op \
+            else (node.label or "input")
+        lines = [head, f"data {_fmt(node.data)}"]
+        if show_grad:
+            lines.append(f"grad {_fmt(node.grad)}")
+        texts[id(node)] = "\n".join(lines)
+    # Sizes in inches, from the text: a monospace glyph is 0.6 em wide, a line 1.2 em high.
+    fontsize, pad = 10.5, 0.35
+    nchar = max(len(line) for t in texts.values() for line in t.split("\n"))
+    nline = 3 if show_grad else 2
+    box_w = (0.61 * nchar + 2 * pad) * fontsize / 72
+    box_h = (1.2 * nline + 2 * pad) * fontsize / 72
+    dx, dy, margin, band_gap = box_w + 0.55, box_h + 0.3, 0.45, 0.55
+    per_band = ncols
+    if max_width is not None and height <= 4 and ncols * dx + 2 * margin > max_width:
+        fit = max(1, int((max_width - 2 * margin) // dx))      # columns that fit in max_width
+        per_band = -(-ncols // -(-ncols // fit))                # as many in every band
+    nbands = -(-ncols // per_band)
+    band_h = height * dy
+    title_h = 0.45 if title else 0.0
+    width = per_band * dx + 2 * margin
+    if title:  # room for the title: about 0.55 em per character at 12 pt
+        width = max(width, 0.55 * 12 / 72 * len(title) + 0.4)
+    graph_h = nbands * band_h + (nbands - 1) * band_gap + 0.3
+    fig = plt.figure(figsize=(width, graph_h + title_h))
+    ax = fig.add_axes((0.0, 0.0, 1.0, graph_h / (graph_h + title_h)))
+    x0 = (width - per_band * dx) / 2        # centre the bands in the figure
+
+    def place(node):
+        c = column[id(node)]
+        band, k = divmod(c, per_band)
+        kx = k if band % 2 == 0 else per_band - 1 - k   # odd bands run right to left
+        col = [id(n) for n in columns[c]]
+        row = col.index(id(node)) - (len(col) - 1) / 2 + (height - 1) / 2
+        return x0 + (kx + 0.5) * dx, -(0.15 + band * (band_h + band_gap) + (row + 0.5) * dy)
+
     boxes = {}
-    for c, col in enumerate(columns):
-        for node in col:
-            head = (f"{node.label} ({node.op})" if node.label else node.op) if node.op \
-                else (node.label or "input")
-            lines = [head, f"data {_fmt(node.data)}"]
-            if show_grad:
-                lines.append(f"grad {_fmt(node.grad)}")
-            leaf = not node.parents
-            boxes[id(node)] = ax.text(
-                c * dx, -ypos[id(node)] * dy, "\n".join(lines), ha="center", va="center",
-                fontsize=8.5, family="monospace", zorder=3,
-                bbox=dict(boxstyle="round,pad=0.4", fc="#e8f0fe" if leaf else "#fff4e0",
-                          ec="#3367d6" if leaf else "#e37400", lw=1.2),
-                gid=f"node-{id(node)}",
-            )
+    for node in order:
+        leaf = not node.parents
+        boxes[id(node)] = ax.text(
+            *place(node), texts[id(node)], ha="center", va="center",
+            fontsize=fontsize, family="monospace", zorder=3,
+            bbox=dict(boxstyle=f"round,pad={pad}", fc="#e8f0fe" if leaf else "#fff4e0",
+                      ec="#3367d6" if leaf else "#e37400", lw=1.2),
+            gid=f"node-{id(node)}",
+        )
+    # arrows into the next band go round the end of the row, fanned out so they do not cross:
+    # the higher the source, the wider the turn
+    crossing = [(p, node) for node in order for p in node.parents
+                if column[id(p)] // per_band != column[id(node)] // per_band]
+    turn = {}
+    for p, node in crossing:
+        band = column[id(p)] // per_band
+        below = {id(q) for q, _ in crossing
+                 if column[id(q)] // per_band == band and place(q)[1] < place(p)[1]}
+        turn[(id(p), id(node))] = box_w / 2 + 0.2 + 0.12 * (len(below) % 4)
     for node in order:
         for i, p in enumerate(node.parents):
-            if node.parents.count(p) > 1:          # x * x: two arrows, bent apart
-                rad = 0.3 if i == 0 else -0.3
+            if (id(p), id(node)) in turn:           # into the next band
+                (xa, ya), (xb, yb) = place(p), place(node)
+                side = 1 if column[id(p)] // per_band % 2 == 0 else -1  # right end, or left end
+                dist = max(float(np.hypot(xb - xa, yb - ya)), 1e-9)
+                style = f"bar,fraction={-side * turn[(id(p), id(node))] / dist:.4f}"
+            elif node.parents.count(p) > 1:         # x * x: two arrows, bent apart
+                style = f"arc3,rad={0.3 if i == 0 else -0.3}"
             elif column[id(node)] - column[id(p)] > 1:  # skips a column: bend around its boxes
-                rad = -0.3
+                style = "arc3,rad=-0.3"
             else:
-                rad = 0.0
+                style = "arc3,rad=0.0"
+            # drawn after the boxes (zorder 4): a box's outline is placed when the box is drawn,
+            # and the arrow is clipped to it, so it must not be drawn first
             ax.annotate("", xy=(0.5, 0.5), xycoords=boxes[id(node)], xytext=(0.5, 0.5),
                         textcoords=boxes[id(p)],
                         arrowprops=dict(arrowstyle="-|>", color="#555555", lw=1.0, shrinkA=0,
                                         shrinkB=0, patchA=boxes[id(p)].get_bbox_patch(),
                                         patchB=boxes[id(node)].get_bbox_patch(),
-                                        connectionstyle=f"arc3,rad={rad}"),
-                        zorder=2)
-    ax.set_xlim(-0.8 * dx, (ncols - 1) * dx + 0.8 * dx)
-    ax.set_ylim(-(height / 2 + 0.1) * dy, (height / 2 + 0.1) * dy)
+                                        connectionstyle=style),
+                        zorder=4)
+    ax.set_xlim(0, width)                  # one data unit is one inch
+    ax.set_ylim(-graph_h, 0)
     ax.axis("off")
     if title:
-        ax.set_title(title)
+        ax.set_title(title, fontsize=12)
     return fig
 
 

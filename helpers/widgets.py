@@ -497,7 +497,7 @@ def draw_trace_step(nodes, step: TraceStep, ax=None, title: str | None = None):
     if ax is None:
         width = 2.1 * (max(xs) - min(xs) + 1.2)
         height = 1.25 * (max(ys) - min(ys) + 1.4)
-        fig, ax = plt.subplots(figsize=(min(width, 13), height + 0.6))
+        fig, ax = plt.subplots(figsize=(min(width, 13), height + (0.6 if title != "" else 0.0)))
     else:
         fig = ax.figure
     cur = step.node
@@ -541,8 +541,18 @@ def draw_trace_step(nodes, step: TraceStep, ax=None, title: str | None = None):
     return fig
 
 
+def _step_caption(step: TraceStep) -> str:
+    """The frame's text without its leading "forward: " / "backward: " / "done: ": the stepper
+    already names the phase next to the frame counter, so the caption need not repeat it."""
+    prefix = f"{step.phase}: "
+    return step.text[len(prefix):] if step.text.startswith(prefix) else step.text
+
+
 def backprop_stepper(nodes=None) -> ipw.VBox:
     """Buttons Next / Back / Reset that walk the forward, then the backward pass, node by node.
+
+    Above the picture: the frame counter with the phase ("frame 2 / 16 · forward"), then the
+    frame's computation with its numbers, each shown once (the picture itself has no title).
 
     Args:
         nodes: list of :class:`GraphNode` in topological order (default
@@ -575,7 +585,7 @@ def backprop_stepper(nodes=None) -> ipw.VBox:
         s = steps[box.index]
         counter.value = (f"<span style='padding-left:1em'>frame {box.index + 1} / {len(steps)}"
                          f" · <b>{s.phase}</b></span>")
-        text.value = f"<code>{s.text}</code>"
+        text.value = f"<code>{_step_caption(s)}</code>"
         b_back.disabled = box.index == 0
         b_next.disabled = box.index == len(steps) - 1
         with out:

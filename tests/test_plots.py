@@ -14,6 +14,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.collections import PathCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import FancyArrowPatch  # noqa: E402
 from matplotlib.text import Annotation  # noqa: E402
 
 from helpers.autograd import MLP, Value, topological_order  # noqa: E402
@@ -255,6 +256,82 @@ def test_draw_graph_single_leaf():
     fig = render(draw_graph(Value(1.5, label="w")))
     (box,) = _boxes(fig)
     assert box.get_text() == "w\ndata 1.5\ngrad 0"
+
+
+def _scalar_net():
+    """Lecture 2's graph: Yp = sigmoid(X*W1 + b1)*W2 + b2, L = 1/2 (Yp - Y)^2 (15 nodes, 9 deep)."""
+    X, Y, W1, b1, W2, b2 = (Value(v, label=n) for v, n in ((0.5, "X"), (1.0, "Y"), (1.5, "W1"),
+                                                           (-0.5, "b1"), (2.0, "W2"), (0.1, "b2")))
+    Yp = (X * W1 + b1).sigmoid() * W2 + b2
+    Yp.label = "Yp"
+    L = Value(0.5, label="half") * (Yp - Y) ** 2
+    L.label = "L"
+    L.backward()
+    return L
+
+
+def _drawn_arrow_tips(fig, monkeypatch):
+    """Draw ``fig`` once; for each arrow, (its target box, the tip of the arrow as drawn) in
+    display coordinates: the vertex nearest the target box's centre, recorded while drawing."""
+    drawn = {}
+    original = FancyArrowPatch.draw
+
+    def recording_draw(self, renderer):
+        drawn[id(self)] = self.get_transform().transform_path(self.get_path()).vertices
+        return original(self, renderer)
+
+    monkeypatch.setattr(FancyArrowPatch, "draw", recording_draw)
+    fig.canvas.draw()
+    out = []
+    for ann in (t for t in fig.axes[0].texts if isinstance(t, Annotation)):
+        target = ann.xycoords.get_bbox_patch().get_window_extent()
+        centre = np.array([(target.x0 + target.x1) / 2, (target.y0 + target.y1) / 2])
+        verts = drawn[id(ann.arrow_patch)]
+        out.append((target, verts[np.argmin(np.hypot(*(verts - centre).T))]))
+    return out
+
+
+def test_draw_graph_text_is_readable_at_notebook_width():
+    # A notebook cell is about 9.5 inches wide at 100 dpi: a wider figure is shrunk to fit, and
+    # lecture 2's graph came out with 6-pixel text. Now it must fit at >= 10 pt, boxes apart.
+    fig = render(draw_graph(_scalar_net(), title="Yp = σ(X·W1 + b1)·W2 + b2"))
+    width, _ = fig.get_size_inches()
+    assert width <= 9.5 + 1e-9
+    boxes = _boxes(fig)
+    assert len(boxes) == 15 and min(t.get_fontsize() for t in boxes) >= 10
+    extents = [t.get_bbox_patch().get_window_extent() for t in boxes]
+    for i, a in enumerate(extents):
+        assert fig.bbox.x0 <= a.x0 and a.x1 <= fig.bbox.x1 and fig.bbox.y0 <= a.y0 <= a.y1 <= \
+            fig.axes[0].bbox.y1, f"box {boxes[i].get_text()!r} is outside the figure"
+        for j in range(i + 1, len(extents)):
+            assert not a.overlaps(extents[j]), (boxes[i].get_text(), boxes[j].get_text())
+
+
+def test_draw_graph_wraps_a_long_flat_graph_into_bands():
+    L = _scalar_net()
+    flat = render(draw_graph(L, max_width=None))
+    wrapped = render(draw_graph(L))
+    rows = lambda fig: {round(t.get_position()[1], 6) for t in _boxes(fig)}
+    # two rows, and single boxes half-way between them: three heights per band
+    assert flat.get_size_inches()[0] > 9.5 and len(rows(flat)) == 3      # 9 columns in one band
+    assert len(rows(wrapped)) == 6 and wrapped.get_size_inches()[0] <= 9.5   # two bands
+    xs = {t.get_text().split("\n")[0]: t.get_position()[0] for t in _boxes(wrapped)}
+    assert xs["X"] < xs["Yp (+)"] and xs["L (*)"] < xs["Yp (+)"]   # the second band runs back
+    n_arrows = sum(isinstance(t, Annotation) for t in wrapped.axes[0].texts)
+    assert n_arrows == sum(len(n.parents) for n in topological_order(L)) == 14
+    with pytest.raises(ValueError, match="max_width must be a positive"):
+        draw_graph(L, max_width=0)
+
+
+@pytest.mark.parametrize("max_width", [None, 9.5])
+def test_draw_graph_arrow_heads_touch_their_target_box(max_width, monkeypatch):
+    # Arrows are clipped to the box outlines, which are placed when the boxes are drawn: an
+    # arrow drawn before its boxes ends at the centre, its head hidden under the box.
+    tips = _drawn_arrow_tips(draw_graph(_scalar_net(), max_width=max_width), monkeypatch)
+    assert len(tips) == 14
+    for target, tip in tips:
+        assert target.expanded(1.0, 1.0).padded(3).contains(*tip), "the head stops short"
+        assert not target.padded(-3).contains(*tip), "the head is hidden inside the box"
 
 
 # -- plot_function_2d and plot_gd_path ------------------------------------------------------------

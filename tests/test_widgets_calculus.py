@@ -244,3 +244,30 @@ def test_stepper_buttons_walk_forward_and_back():
     box.buttons["reset"].click()
     assert box.index == 0
     assert "frame 1 /" in box.children[0].children[3].value
+
+
+def test_stepper_shows_each_frame_text_once(monkeypatch):
+    # Above the picture the stepper shows "frame k / n · phase" and the frame's computation.
+    # Neither the phase word nor the computation may appear twice: not as a "forward: " prefix
+    # of the caption, and not again as the title of the picture.
+    drawn = []
+    original = widgets.draw_trace_step
+
+    def recording(*args, **kwargs):
+        fig = original(*args, **kwargs)
+        drawn.append(fig)
+        return fig
+
+    monkeypatch.setattr(widgets, "draw_trace_step", recording)
+    box = widgets.backprop_stepper()
+    counter, caption = box.children[0].children[3], box.children[1]
+    for i, step in enumerate(box.steps):
+        box.show(i)
+        shown = caption.value.removeprefix("<code>").removesuffix("</code>")
+        assert shown and step.text.endswith(shown), (step.text, shown)   # nothing is lost
+        visible = counter.value + " " + shown
+        assert visible.count(step.phase) == 1, visible
+        titles = [t.get_text() for ax in drawn[-1].axes
+                  for t in (ax.title, ax._left_title, ax._right_title)]
+        assert not any(titles), titles
+        assert f"frame {i + 1} / {len(box.steps)}" in counter.value

@@ -124,7 +124,8 @@ CELLS = [
 
     Example: $h(x) = \sin(x^2)$ is $f(y) = \sin y$ after $g(x) = x^2$, so
     $h'(x) = \cos(x^2)\cdot 2x$. A chain of three links just multiplies three rates:
-    $k(x) = e^{\sin(x^2)}$ has $k'(x) = e^{\sin(x^2)}\cos(x^2)\,2x$.
+    $k(x) = e^{\sin(x^2)}$ has $k'(x) = e^{\sin(x^2)}\cos(x^2)\,2x$. (TU Delft's slides put it
+    this way: a deep net *is* such a chain, $f(x) = f^{(3)}(f^{(2)}(f^{(1)}(x)))$.)
     """),
     code(r"""
     h = lambda x: np.sin(x ** 2)
@@ -287,7 +288,9 @@ CELLS = [
 
     until the gradient is tiny. The step length $\alpha$ is the **learning rate**.
     `widgets.gradient_descent` implements exactly this loop (look at its source: it is a
-    dozen lines) and stops when $\lVert\nabla f\rVert < 10^{-6}$.
+    dozen lines) and stops when $\lVert\nabla f\rVert < 10^{-6}$. (UCSB's slide, as converted
+    to text, reads $x_{t+1} = x_t\ \eta \nabla f|_{x_t}$: the minus sign is missing. The update
+    *subtracts* the gradient; the check below confirms that every step goes downhill.)
     """),
     code(r"""
     run = widgets.gradient_descent(start=(1.0, 0.5), lr=0.05)
@@ -423,7 +426,9 @@ CELLS = [
     $$J = \begin{bmatrix} 1 & -1 \\ 2z_1 & 0 \\ 0 & 2z_2 \\ 2z_1 + z_2 & z_1 \end{bmatrix},
       \qquad \nabla_{\mathbf z} f = J^{\top}\,\nabla_{\mathbf x} f .$$
 
-    The whole chain rule is **one matrix–vector product**; the slides call it a
+    The whole chain rule is **one matrix–vector product** (UCSB writes the same rule as
+    $\nabla g(f(x))|_x = (\nabla f|_x)^{\top}\,\nabla g|_y$, with $\nabla f$ the Jacobian of the
+    inner function); Alberta's slides call it a
     *Jacobian-vector product* (strictly, multiplying by $J^\top$ on the left is a
     *vector-Jacobian* product — the operation backpropagation is made of). No real
     $\mathbf z$ gives $\mathbf x = [3,-1,0,1]$ (that would need $z_1^2 = -1$), so we evaluate at

@@ -192,6 +192,77 @@ CELLS = [
     millions of weights, so we want reverse mode: one backward sweep gives the whole gradient.
     That reverse sweep is **backpropagation**.
 
+    ### Harvard's two exercises: by hand, then by chain rule
+
+    Harvard sets two exercises on one small network with one hidden layer (the schematic was lost
+    when the slides were turned into text; we take the simplest reading of the chain rule printed
+    on the slide): an input $x$, a hidden unit $h_1 = w_1x$, $a_1 = \sigma(h_1)$, an output
+    $h_2 = w_2a_1$, $y = h_2$, and the mean squared error over $n$ points,
+    $L = \frac1n\sum_i (y_i - y_i^{\text{true}})^2$.
+
+    **By hand** (on paper), with $r_i = y_i - y_i^{\text{true}}$:
+
+    $$\frac{\partial L}{\partial w_2} = \frac2n\sum_i r_i\,\sigma(w_1x_i),\qquad
+      \frac{\partial L}{\partial w_1} = \frac2n\sum_i r_i\,w_2\,\sigma'(w_1x_i)\,x_i .$$
+
+    **By chain rule:** one small function per node and one for its local derivative, combined as
+    the slide writes them,
+    $\frac{\partial L}{\partial w_1} = \frac{\partial L}{\partial y}\frac{\partial y}{\partial h_2}
+    \frac{\partial h_2}{\partial a_1}\frac{\partial a_1}{\partial h_1}
+    \frac{\partial h_1}{\partial w_1}$ and
+    $\frac{\partial L}{\partial w_2} = \frac{\partial L}{\partial y}\frac{\partial y}{\partial h_2}
+    \frac{\partial h_2}{\partial w_2}$ (per data point, then summed over the points, because $L$
+    depends on every $y_i$). Then, as the exercise asks, **one update** of the weights with each,
+    and compare:
+    """),
+    code(r"""
+    rng = np.random.default_rng(7)
+    x_data = np.linspace(-2, 2, 20)
+    y_true = np.sin(1.5 * x_data)                  # something for the network to fit
+    w1, w2 = rng.normal(size=2)
+
+    def grads_by_hand(w1, w2):                     # exercise 1: the formulas derived on paper
+        a = sigmoid(w1 * x_data)
+        r = w2 * a - y_true
+        n = len(x_data)
+        return np.array([2 / n * np.sum(r * w2 * a * (1 - a) * x_data), 2 / n * np.sum(r * a)])
+
+    # exercise 2: one function per node, one per local derivative
+    def h1(w1, x): return w1 * x
+    def dh1_dw1(x): return x
+    def a1(h1): return sigmoid(h1)
+    def da1_dh1(h1): return sigmoid(h1) * (1 - sigmoid(h1))
+    def h2(w2, a1): return w2 * a1
+    def dh2_da1(w2): return w2
+    def dh2_dw2(a1): return a1
+    def y_out(h2): return h2
+    def dy_dh2(h2): return np.ones_like(h2)
+    def mse(y): return np.mean((y - y_true) ** 2)
+    def dL_dy(y): return 2 * (y - y_true) / len(y)
+
+    def grads_by_chain(w1, w2):
+        H1 = h1(w1, x_data)                        # forward pass, values stored
+        A1 = a1(H1)
+        H2 = h2(w2, A1)
+        Y_ = y_out(H2)
+        dw1 = np.sum(dL_dy(Y_) * dy_dh2(H2) * dh2_da1(w2) * da1_dh1(H1) * dh1_dw1(x_data))
+        dw2 = np.sum(dL_dy(Y_) * dy_dh2(H2) * dh2_dw2(A1))
+        return np.array([dw1, dw2])
+
+    loss_w = lambda p: mse(y_out(h2(p[1], a1(h1(p[0], x_data)))))
+    hand, chain = grads_by_hand(w1, w2), grads_by_chain(w1, w2)
+    numeric = numerical_gradient(loss_w, np.array([w1, w2]))
+    print(f"(dL/dw1, dL/dw2)  by hand {hand}   by chain rule {chain}   numerical {numeric}")
+    assert np.allclose(hand, chain, rtol=1e-12) and np.allclose(hand, numeric, atol=1e-8)
+
+    lr = 0.5
+    w_hand = np.array([w1, w2]) - lr * hand        # one gradient-descent update with each
+    w_chain = np.array([w1, w2]) - lr * chain
+    print(f"after one update: by hand {w_hand}, by chain rule {w_chain}")
+    print(f"loss {loss_w([w1, w2]):.6f} -> {loss_w(w_hand):.6f}")
+    assert np.allclose(w_hand, w_chain, rtol=1e-12) and loss_w(w_hand) < loss_w([w1, w2])
+    """),
+    md(r"""
     Harvard's point about *why* we need this: a hand-derived formula for
     $\partial\mathcal L/\partial W$ is exact, but it is tied to one network — add a node and
     you derive again. Storing one small function and one local derivative per node, and
@@ -311,8 +382,9 @@ CELLS = [
     The stepper below walks the same graph node by node: first the **forward pass** (orange:
     the node being computed and the edges its inputs come along), then the **backward pass**
     (blue: the node whose bar is computed, and the edges from its children that carry the
-    messages). Press **Next ▶** and predict each number before it appears. The final frame,
-    with every value and every bar, looks like this:
+    messages). Press **Next ▶** and predict each number before it appears. Here is every frame's
+    computation, and then the picture of the last backward frame, where $\bar w$ collects a
+    message from each of its two children:
     """),
     code(r"""
     graph = widgets.logistic_ls_graph(w=0.5, b=-0.5, x=2.0, t=1.0, lam=0.1)
@@ -323,7 +395,7 @@ CELLS = [
     """),
     code(r"""
     backward_w = next(s for s in trace if s.phase == "backward" and s.node == "w")
-    widgets.draw_trace_step(graph, backward_w)
+    widgets.draw_trace_step(graph, backward_w, title="w̄ collects a message from z and from R")
     plt.show()
     """),
     code(r"""
@@ -452,12 +524,12 @@ CELLS = [
     """),
     md(r"""
     `helpers.plots.draw_graph` draws the graph the engine built, with each node's value
-    (`data`) and gradient (`grad`, our bar). Follow the gradients from right to left and you
-    will find every δ of section 6.
+    (`data`) and gradient (`grad`, our bar). The graph is too long for one row, so it wraps: the
+    second row runs back from right to left. Follow the arrows backwards from $L$ and you will
+    find every δ of section 6.
     """),
     code(r"""
     fig = draw_graph(L_v, title="Yp = σ(X·W1 + b1)·W2 + b2,  L = ½(Yp − Y)²  after L.backward()")
-    fig.set_size_inches(13.5, fig.get_size_inches()[1])   # fit the page width
     plt.show()
     """),
     md(r"""

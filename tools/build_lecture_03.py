@@ -133,6 +133,7 @@ w = rng.normal(size=(200_000, 3))
 pred = (X4 @ w[:, :2].T + w[:, 2]) > 0                 # (4, 200000)
 best = (pred == y4[:, None]).mean(axis=0).max()
 print(f"best accuracy of 200,000 random linear classifiers: {best:.2f}")
+assert best == 0.75                                    # never all four
 """),
 md(r"""
 Three out of four is the best a line can do. The *least-squares* linear model is even more telling:
@@ -142,6 +143,7 @@ code(r"""
 A = np.column_stack([X4, np.ones(4)])                  # features x1, x2 and a constant
 coef, *_ = np.linalg.lstsq(A, y4.astype(float), rcond=None)
 print("w1, w2, b =", coef.round(4), "  predictions:", (A @ coef).round(4))
+assert np.allclose(A @ coef, 0.5)
 """),
 md(r"""
 The way out is to **change the features**. If a first layer computes two new features
@@ -177,6 +179,7 @@ def sigmoid(z):
 z0 = 0.7
 print("sigma'(0.7) formula:", round(sigmoid(z0)[1], 8),
       " finite differences:", round(numerical_gradient(lambda z: sigmoid(z)[0], z0), 8))
+assert abs(sigmoid(z0)[1] - numerical_gradient(lambda z: sigmoid(z)[0], z0)) < 1e-9
 """),
 md(r"""
 ### Two losses
@@ -206,6 +209,7 @@ for name, loss_fn in (("squared", squared_loss), ("cross-entropy", bce_loss)):
         fd = numerical_gradient(lambda p, f=loss_fn, t=y_: f(p, t)[0], yh)
         print(f"{name:13s} y={y_} yhat={yh}: derivative {loss_fn(yh, y_)[1]:+.6f}, "
               f"finite differences {fd:+.6f}")
+        assert abs(loss_fn(yh, y_)[1] - fd) < 1e-6
 """),
 md(r"""
 **Sanity check (a question from the slides).** Is the loss larger when $\hat y \ne y$ than when
@@ -217,6 +221,9 @@ print("  y  yhat   squared   cross-entropy")
 for y_ in (0, 1):
     for yh in (0.01, 0.5, 0.99):
         print(f"  {y_}  {yh:4.2f}   {squared_loss(yh, y_)[0]:.4f}    {bce_loss(yh, y_)[0]:.4f}")
+for loss_fn in (squared_loss, bce_loss):   # the closer yhat is to y, the smaller the loss
+    assert loss_fn(0.99, 1)[0] < loss_fn(0.5, 1)[0] < loss_fn(0.01, 1)[0]
+    assert loss_fn(0.01, 0)[0] < loss_fn(0.5, 0)[0] < loss_fn(0.99, 0)[0]
 """),
 md(r"""
 Both losses are smallest when the prediction agrees with the label. Cross-entropy punishes a
@@ -279,6 +286,9 @@ for x1, x2 in X4:
     assert np.isclose(forward_prop(x, sigmoid, Ws, bs)[0][-1].item(), s(F * (-0.5 + h1 + h2)))
 print("(0,0):", round(s(F * (-0.5 + 2 * s(-F / 2))), 10), "  slides: 0.149132886381")
 print("(0,1):", round(s(F * (-0.5 + s(-1.5 * F) + s(F / 2))), 10), "  slides: 0.893163783089")
+out00 = forward_prop(np.array([[0.0], [0.0]]), sigmoid, Ws, bs)[0][-1].item()
+out01 = forward_prop(np.array([[0.0], [1.0]]), sigmoid, Ws, bs)[0][-1].item()
+assert abs(out00 - 0.149132886381) < 1e-12 and abs(out01 - 0.893163783089) < 1e-12   # the slides
 """),
 md(r"""
 So the numbers on this slide are right. Notice what the network actually computes: the hidden units
@@ -295,6 +305,7 @@ for F_ in (1.0, 2.0, 2.19, 2.21, 5.0, 10.0, 20.0):
     outs = "  ".join(f"{r['yhat']:.4f}" for r in rows)
     ok = all((r["yhat"] > 0.5) == bool(r["target"]) for r in rows)
     print(f"{F_:5.2f}   {outs}   {ok}")
+    assert ok == (F_ > 2 * np.log(3))         # correct exactly when F > 2 ln 3
 print("2 ln 3 =", round(2 * np.log(3), 4))
 """),
 md(r"""
@@ -419,6 +430,7 @@ for name, P, G in [("W1", Ws_r[0], dWs[0]), ("W2", Ws_r[1], dWs[1]),
         down = loss_of(Ws_r, bs_r, x, y)
         P[idx] = old
         print(f"{name}{list(idx)!s:8s}  {(up - down) / eps:+.6f}      {G[idx]:+.6f}")
+        assert abs((up - down) / eps - G[idx]) < 1e-8   # eps = 1e-7 leaves about 8 digits
 """),
 md(r"""
 They agree to the printed digits. Rows of $\partial E/\partial \mathbf W^1$ repeat their entry because
@@ -436,14 +448,19 @@ def grads_of(Ws, bs, x, y):
 
 
 def check_all(Ws, bs, x, y, grads_fn):
+    # check every weight and bias gradient; print a line each and return {name: passed}
     dWs, dbs = grads_fn(Ws, bs, x, y)
+    passed = {}
     for l in range(len(Ws)):
         for name, P, G in ((f"dW{l + 1}", Ws[l], dWs[l]), (f"db{l + 1}", bs[l], dbs[l])):
             r = check_gradient(lambda _: loss_of(Ws, bs, x, y), P, G, name=name)
             print(f"{name}: {'passed' if r.passed else 'FAILED: ' + r.message}")
+            passed[name] = r.passed
+    return passed
 
 
-check_all(Ws_r, bs_r, x, y, grads_of)
+ours = check_all(Ws_r, bs_r, x, y, grads_of)
+assert all(ours.values())
 """),
 md(r"""
 ### Two bugs a gradient check can miss
@@ -495,7 +512,8 @@ def grads_slides(Ws, bs, x, y):
     return compute_gradients_slides(dldhs, sigmoid, zs, hs)
 
 
-check_all(Ws_r, bs_r, x, y, grads_slides)
+slides = check_all(Ws_r, bs_r, x, y, grads_slides)
+assert [k for k, ok in slides.items() if not ok] == ["db1"]   # only the bias check catches it
 """),
 md(r"""
 The weight gradients pass, as on the slides; the bias check catches slip 2. Slip 1 needs a net with
@@ -507,9 +525,10 @@ Ws3 = [rng.normal(size=(3, 2)), rng.normal(size=(3, 3)), rng.normal(size=(1, 3))
 bs3 = [rng.normal(size=(3, 1)), rng.normal(size=(3, 1)), rng.normal(size=(1, 1))]
 x3, y3 = np.array([[0.5], [-1.0]]), 1.0
 print("the slides' code on a 2-3-3-1 net:")
-check_all(Ws3, bs3, x3, y3, grads_slides)
+slides = check_all(Ws3, bs3, x3, y3, grads_slides)
 print("\nour code on the same net:")
-check_all(Ws3, bs3, x3, y3, grads_of)
+ours = check_all(Ws3, bs3, x3, y3, grads_of)
+assert all(ours.values()) and not slides["dW1"] and not slides["db1"]
 """),
 md(r"""
 **Lesson:** check *every* parameter, on a network deep enough to exercise every line of the code,
@@ -539,6 +558,8 @@ for x1, x2 in X4:
     for W in Wt:
         y_ = sigmoid(np.concatenate([[1.0], y_]) @ W)[0]   # y_0 = 1, then z_j = sum_i y_i w_ij
     print(f"({x1:.0f}, {x2:.0f}) -> {y_.item():.4f}")
+    with_bias = forward_prop(np.array([[x1], [x2]]), sigmoid, Ws, bs)[0][-1].item()
+    assert abs(y_.item() - with_bias) < 1e-15
 """),
 md(r"""
 UCSB's backward pass is the same recursion in this index order. Its summary slide has a small index
@@ -565,8 +586,9 @@ def folded_grads(Wt, x, y):
 Wt_r = [fold(W, b) for W, b in zip(Ws_r, bs_r)]         # the random net of section 5
 g_folded = folded_grads(Wt_r, np.array([1.0, 1.0]), 0.0)
 g_ours = [fold(dW, db) for dW, db in zip(*grads_of(Ws_r, bs_r, x, y))]
-print("same gradients as section 5:", all(np.allclose(a, b, rtol=1e-12, atol=0)
-                                           for a, b in zip(g_folded, g_ours)))
+same = all(np.allclose(a, b, rtol=1e-12, atol=0) for a, b in zip(g_folded, g_ours))
+print("same gradients as section 5:", same)
+assert same
 """),
 md(r"""
 ## 7 · The matrix form: a whole batch at once (Alberta)
@@ -583,6 +605,24 @@ Xb = X4                                   # the four XOR inputs as a batch, shap
 W1, b1 = Ws[0].T, bs[0].ravel()           # COMP 755's W^1 (2, 2) -> W (D=2, M=2); b (2,)
 print("X @ W1 shape", (Xb @ W1).shape, "+ b1 shape", b1.shape, "->", (Xb @ W1 + b1).shape)
 print(Xb @ W1 + b1)
+"""),
+md(r"""
+**Broadcast addition, backwards.** Alberta derives the gradient of a broadcast sum $Z = X + b$
+entry by entry: $\delta X_{i,j} = \sum_{k,l} \frac{\partial Z_{k,l}}{\partial X_{i,j}}\,\delta Z_{k,l} = \delta Z_{i,j}$,
+so $\delta X = \delta Z$, while each $b_j$ was added to a whole column of $Z$ and collects every
+entry of that column: $\delta b = \sum_k [\delta Z]_{k,:}$. (The slide adds a column vector $b_k$ to each
+*row* instead; then $\delta b_k$ sums row $k$. Either way: **sum over the axis the bias was broadcast
+along.**) A check with $L = \sum Z \odot R$ for a fixed random $R$, so that $\delta Z = R$:
+"""),
+code(r"""
+rng = np.random.default_rng(4)
+Xa, ba, R = rng.normal(size=(4, 3)), rng.normal(size=3), rng.normal(size=(4, 3))
+L_add = lambda X, b: np.sum((X + b) * R)               # Z = X + b, broadcast down the rows
+dX_num = numerical_gradient(lambda X: L_add(X, ba), Xa)
+db_num = numerical_gradient(lambda b: L_add(Xa, b), ba)
+print("dX = dZ:", np.allclose(dX_num, R, atol=1e-8), "  db = column sums of dZ:",
+      np.allclose(db_num, R.sum(axis=0), atol=1e-8))
+assert np.allclose(dX_num, R, atol=1e-8) and np.allclose(db_num, R.sum(axis=0), atol=1e-8)
 """),
 md(r"""
 Given $\delta Z = \partial L/\partial Z$ from the layer above, Alberta's rules for one layer are
@@ -616,11 +656,15 @@ dX, dW, db = layer_backward(Xr, Wr, br, R, lambda t: sigmoid(t)[1])
 for name, P, G in (("dX", Xr, dX), ("dW", Wr, dW), ("db", br, db)):
     r = check_gradient(lambda _: L(Xr, Wr, br), P, G, name=name)
     print(f"{name} {G.shape}: {'passed' if r.passed else 'FAILED'}")
+    assert r.passed
 G = sigmoid(Xr @ Wr + br)[1] * R
 print("\nbias summed over the wrong axis:")
-print(check_gradient(lambda _: L(Xr, Wr, br), br, G.sum(axis=1)[:4], name="db").message)
+wrong_axis = check_gradient(lambda _: L(Xr, Wr, br), br, G.sum(axis=1)[:4], name="db")
+print(wrong_axis.message)
 print("bias not summed at all:")
-print(check_gradient(lambda _: L(Xr, Wr, br), br, G, name="db").message)
+not_summed = check_gradient(lambda _: L(Xr, Wr, br), br, G, name="db")
+print(not_summed.message)
+assert not wrong_axis.passed and not not_summed.passed
 """),
 md(r"""
 ### The XOR net in matrix form
@@ -685,14 +729,17 @@ for key in batch:
     same_loops = np.allclose(batch[key], loop[key], rtol=1e-12, atol=1e-15)
     print(f"d{key} {str(batch[key].shape):7s} equals the layer rule: {same_layers}, "
           f"the summed loops: {same_loops}")
+    assert same_layers and same_loops
 """),
 md(r"""
 ### The same thing with `helpers`
 
 The package `helpers` has these layers ready-made (`helpers.layers`: `Linear` computes
 `X @ W + b` and its backward pass stores `grads["W"] = X.T @ dZ` and `grads["b"] = dZ.sum(axis=0)`,
-exactly the rules above). Its losses are **means** over the batch, so its gradients are ours
-divided by $N$:
+exactly the rules above). Its losses are **means** over the batch: UCSB's *empirical risk*
+$L(\theta) = \frac1N\sum_n \ell(y_n, f(x_n;\theta))$, where COMP 755's $E$ is the *sum*. TU Delft
+says the same about gradients: the cost gradient is the *average* of the per-sample gradients. So
+the helpers' gradients are ours divided by $N$:
 """),
 code(r"""
 from helpers.layers import MSE, Linear, Sigmoid
@@ -711,8 +758,10 @@ net.backward(mse.backward())
 N = len(X4)
 for (name, _, grad), key in zip(net.parameters(), ("W1", "b1", "W2", "b2")):
     print(f"{name}: N * helpers' grad equals ours: {np.allclose(N * grad, batch[key], rtol=1e-12)}")
+    assert np.allclose(N * grad, batch[key], rtol=1e-12)
 E_sum = sum(loss_of(Ws_r, bs_r, xk.reshape(2, 1), yk) for xk, yk in zip(X4, y4))
 print(f"loss: helpers {E_mean:.6f}, ours / N {E_sum / N:.6f}")
+assert abs(E_mean - E_sum / N) < 1e-12                 # empirical risk = mean of the losses
 """),
 md(r"""
 ## 8 · Training on 1,000 noisy XOR points
@@ -762,6 +811,8 @@ print(f"E: {Es[0]:.1f} at the start, {Es[-1]:.2f} after 200 iterations; "
       f"training accuracy {acc:.1%}")
 for x_ in X4:
     print(f"input ({x_[0]:.0f}, {x_[1]:.0f})  output {predict(p, x_[None])[0, 0]:.4f}")
+assert len(Es) == 201 and Es[-1] < 0.05 * Es[0] and acc > 0.99
+assert np.array_equal(predict(p, X4)[:, 0] > 0.5, y4 == 1)   # the four corners are XOR
 """),
 md(r"""
 It learns, like on the slides (their outputs were 0.0259, 0.9642, 0.9667, 0.0487 from their
@@ -831,6 +882,7 @@ def train_many(seeds, hidden, iters=200, eta=3e-2):
 
 
 print("same as train_gd for seed 2:", np.isclose(train_many([2], 2)[0], acc))
+assert np.isclose(train_many([2], 2)[0], acc)
 accs = {h: train_many(range(100), h) for h in (2, 4, 8)}
 for h, a in accs.items():
     stuck_acc = a[a < 0.9]
@@ -851,6 +903,7 @@ print("the first ten stuck seeds:", stuck_seeds[:10].tolist())
 print("accuracy at 1000 iters:   ", [f"{a:.1%}" for a in longer[:10]])
 print(f"{np.sum(longer > 0.95)} of the {len(stuck_seeds)} stuck starts learn XOR "
       "in 1000 iterations")
+assert np.sum(longer > 0.95) < len(stuck_seeds) / 2    # most stay stuck: a local minimum
 """),
 md(r"""
 Only a few escape: for most, gradient descent has settled in a **local minimum** (or a plateau so
@@ -901,6 +954,7 @@ print("helpers, 1000 x mean loss at epochs 1, 50, 200:",
 print("ours, summed loss at iterations 0, 49, 199:    ",
       [round(float(Es[i]), 2) for i in (0, 49, 199)])
 print(f"helpers training accuracy: {hist.accuracy[-1]:.1%}")
+assert np.allclose(np.array(hist.loss) * len(Xn), Es[:200], rtol=1e-6)
 """),
 md(r"""
 ## Recap

@@ -115,11 +115,18 @@ slide_dW = (Xs.T @ Xs + gamma * np.eye(D)) @ W0 - Xs.T @ Ys
 full_dW = slide_dW + np.outer(Xs.sum(axis=0), b0)          # + X^T 1 b^T
 db = (Xs @ W0 + b0 - Ys).sum(axis=0)
 f_W = lambda W: ridge_loss(W, b0, Xs, Ys)
+passed = {}
 for name, G in (("slide's dW", slide_dW), ("full dW", full_dW)):
     r = check_gradient(f_W, W0, G, mode="sparse", k=40, name="dW")
     print(f"{name:10s}: {'passed' if r.passed else 'FAILED'}")
+    passed[name] = r.passed
 r = check_gradient(lambda b: ridge_loss(W0, b, Xs, Ys), b0, db, name="db")
 print(f"{'db':10s}: {'passed' if r.passed else 'FAILED'}")
+assert r.passed and passed["full dW"] and not passed["slide's dW"]
+r0 = check_gradient(lambda W: ridge_loss(W, np.zeros(10), Xs, Ys), W0, slide_dW, mode="sparse",
+                    k=40, name="dW")
+print(f"slide's dW at b = 0: {'passed' if r0.passed else 'FAILED'}")
+assert r0.passed                                  # the slide's formula holds while b = 0
 """),
 md(r"""
 The slide's form has one advantage worth keeping: $X^\top X$ ($784 \times 784$), $X^\top Y$ and
@@ -147,6 +154,7 @@ for it in range(301):
 W_lin, b_lin = W, b
 print(f"after 300 steps: loss per image {lin_loss[-1]:.4f}, "
       f"test accuracy {lin_acc[-1]:.1%}")
+assert np.all(np.diff(lin_loss) < 0)              # with step 1/lambda_max every step goes down
 """),
 code(r"""
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
@@ -210,6 +218,7 @@ J_num = np.stack([numerical_gradient(lambda z_, k=k: softmax(z_)[0, k], z.copy()
 print("softmax Jacobian matches finite differences:", np.allclose(J, J_num, atol=1e-8))
 ce = lambda z_: -np.sum(y * np.log(softmax(z_)))
 print("d loss / d logits = yp - y:", check_gradient(ce, z, yp - y, name="dlogits").passed)
+assert np.allclose(J, J_num, atol=1e-8) and check_gradient(ce, z, yp - y, name="dlogits").passed
 """),
 md(r"""
 Why subtract the maximum? $e^{1000}$ overflows to infinity, but softmax does not change when
@@ -220,6 +229,8 @@ big = np.array([[1000.0, 999.0, 990.0]])
 with np.errstate(over="ignore", invalid="ignore"):
     naive = np.exp(big) / np.exp(big).sum()
 print("naive:", naive.ravel(), "  stable:", softmax(big).ravel())
+assert np.isnan(naive).all() and np.isclose(softmax(big).sum(), 1.0)
+assert np.allclose(softmax(big), softmax(big - 1000.0))   # shifting every logit changes nothing
 """),
 md(r"""
 For a batch we use the **mean** loss over the $N$ rows, so $\delta Z = (Y_p - Y)/N$. The
@@ -236,6 +247,7 @@ sce = SoftmaxCrossEntropy()
 loss_h = sce.forward(Zb, np.array([3, 1, 4, 1, 5]))
 print(f"loss: ours {ours_loss:.6f}, helpers {loss_h:.6f}")
 print("dlogits equal:", np.allclose(sce.backward(), ours_grad, rtol=1e-12))
+assert abs(ours_loss - loss_h) < 1e-12 and np.allclose(sce.backward(), ours_grad, rtol=1e-12)
 """),
 md(r"""
 ## 4 · A ReLU network, backpropagated by hand
@@ -314,6 +326,7 @@ for name in P:
     r = check_gradient(lambda _: loss_fn(forward(P, xb)[0], Yb), P[name], grads[name],
                        mode=mode, k=30, name="d" + name)
     print(f"d{name:3s} {str(P[name].shape):11s} {mode:6s}: {'passed' if r.passed else 'FAILED'}")
+    assert r.passed
 """),
 md(r"""
 And the slide's slip, $f$ in place of $f'$ in $\delta Z_1$? For ReLU, $f(a) = a\,f'(a)$, so the
@@ -328,6 +341,7 @@ dW1_slip = X_.T @ ((A1 > 0) * dZ1_slip)
 r = check_gradient(lambda _: loss_fn(forward(P, xb)[0], Yb), P["W1"], dW1_slip,
                    mode="sparse", k=30, name="dW1")
 print("dW1 with the slip:", "passed" if r.passed else "FAILED")
+assert not r.passed
 """),
 md(r"""
 ### The same network in `helpers`
@@ -348,6 +362,7 @@ net.backward(sce.backward())
 print(f"loss: ours {loss_fn(Z3, Yb):.6f}, helpers {loss_helpers:.6f}")
 for (name, _, g), key in zip(net.parameters(), ("W1", "b1", "W2", "b2", "W3", "b3")):
     print(f"{name:4s} = d{key}: {np.allclose(g, grads[key], rtol=1e-10, atol=1e-14)}")
+    assert np.allclose(g, grads[key], rtol=1e-10, atol=1e-14)
 """),
 md(r"""
 ### Optional: PyTorch agrees too
@@ -370,6 +385,7 @@ else:
     torch.nn.functional.cross_entropy(logits, torch.tensor(y_train[:16])).backward()
     worst = max(float(np.max(np.abs(Pt[k].grad.numpy() - grads[k]))) for k in P)
     print(f"PyTorch {torch.__version__}: largest difference from our gradients {worst:.1e}")
+    assert worst < 1e-10
 """),
 md(r"""
 ## 5 · Training with minibatch SGD
@@ -415,6 +431,7 @@ for e in (0, 1, 4, 9, 14, 19):
           f"{history['val_accuracy'][e]:12.1%}")
 test_loss, test_acc = evaluate(P, Xt, y_test)
 print(f"\nfinal test accuracy: {test_acc:.1%}  (linear baseline: {lin_acc[-1]:.1%})")
+assert test_acc > lin_acc[-1] and history["loss"][-1] < history["loss"][0]
 """),
 code(r"""
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.3))
@@ -464,6 +481,7 @@ np.add.at(C, (y_test, pred), 1)
 off = C - np.diag(np.diag(C))
 i, j = np.unravel_index(off.argmax(), off.shape)
 print(f"{off.sum()} mistakes; most frequent: true {i}, predicted {j} ({C[i, j]} times)")
+assert C.sum() == len(y_test) and off.sum() == np.sum(pred != y_test)
 print("mistakes per true class:", off.sum(axis=1))
 """),
 md(r"""
@@ -561,12 +579,17 @@ def net_1d(p, x):
 
 
 print("  H   max |error|   equals np.interp?")
+errors = {}
 for H in (2, 4, 8, 16, 32, 64):
     p = ramp_net(H)
     out = net_1d(p, xs)[:, 0]
     knots = np.linspace(-2, 2, H + 1)
     same = np.allclose(out, np.interp(xs[:, 0], knots, g(knots)))
-    print(f"{H:3d}   {np.max(np.abs(out - g(xs[:, 0]))):.4f}        {same}")
+    errors[H] = np.max(np.abs(out - g(xs[:, 0])))
+    print(f"{H:3d}   {errors[H]:.4f}        {same}")
+    assert same                                          # the network IS the interpolant
+for H in (8, 16, 32):                                    # O(1/H^2): doubling H divides by about 4
+    assert 3 < errors[H] / errors[2 * H] < 5
 """),
 md(r"""
 From $H = 8$ on, each doubling of $H$ divides the worst error by about four: piecewise-linear
@@ -597,6 +620,8 @@ print("      best       median     worst")
 for H in widths:
     errs = [e for _, e in fits[H]]
     print(f"{H:3d}   {errs[0]:.2e}   {errs[10]:.2e}   {errs[-1]:.2e}")
+medians = [fits[H][10][1] for H in widths]
+assert all(a > b for a, b in zip(medians, medians[1:]))  # wider hidden layer, closer typical fit
 """),
 code(r"""
 fig, axes = plt.subplots(1, 4, figsize=(12, 3.2), sharey=True)

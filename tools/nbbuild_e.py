@@ -54,6 +54,8 @@ def build(cells, out: Path, *, execute: bool = True, timeout: int = 300) -> Path
                         os.environ.pop(k, None)
                     else:
                         os.environ[k] = v
+    for cell in nb.cells:  # execution timestamps only make diffs between builds noisy
+        cell.metadata.pop("execution", None)
     nbformat.validate(nb)
     out.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out)
