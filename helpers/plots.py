@@ -9,7 +9,8 @@ that take ``ax=`` draw into that Axes instead of making a new figure, and return
 * :func:`plot_decision_boundary` - the regions a 2-D classifier predicts, with the data on top.
 * :func:`plot_digits` - a grid of 28x28 images with labels and predictions (wrong ones in red).
 * :func:`plot_confusion` - a confusion matrix with the count in every cell.
-* :func:`draw_graph` - a :class:`~helpers.autograd.Value` graph, left to right, one box per node.
+* :func:`draw_graph` - a :class:`~helpers.autograd.Value` graph, inputs first, one box per node
+  (a long flat graph wraps into bands).
 * :func:`plot_function_2d` / :func:`plot_gd_path` - contours of f(x, y) and a descent path on them.
 """
 
