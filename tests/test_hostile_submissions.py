@@ -14,10 +14,11 @@ sandboxed grading kernel, its limits and the tamper screen are what is tested. A
 * as root (the kernel runs under a throw-away uid): the kernel cannot read solutions/, the
   gradebook or other students' work, nor write to the course. Without root those checks are
   skipped with the reason (only the limits apply then; the guide says so);
-* a kernel broken beyond interrupts costs at most the notebook budget (90 s here).
+* a kernel broken beyond interrupts costs at most the notebook budget (40 s here);
+* no submission takes longer than its timed-out cells, or the budget, plus a few seconds.
 
 The course lives in a folder other users can traverse, so only the grader's own protection keeps
-the kernel out. Takes a few minutes (cell timeout 20 s for the loops).
+the kernel out. Takes a few minutes (cell timeout 10 s for the loops).
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ pytestmark = pytest.mark.slow
 AVAILABLE = [ps for ps in PROBLEM_SETS if notebooks(REPO / "solutions" / ps)]
 ENFORCED = os.geteuid() == 0
 NOT_ENFORCED = "not root: the grading kernel runs as the grader's own user (limits only)"
-CELL_TIMEOUT = 20
+CELL_TIMEOUT = 10
+BUDGET = 40  # seconds for a whole notebook (BACKPROP_NOTEBOOK_BUDGET)
+SLACK = 30  # kernel start, imports and nbgrader around the timed-out cells, on a busy machine
 
 
 def _digest(paths: list[Path]) -> dict[str, str]:
@@ -63,7 +66,7 @@ def graded():
     try:
         os.chmod(root, 0o755)  # other users may traverse: only the grader's protection counts
         env = nbgrader_env(root, BACKPROP_CELL_TIMEOUT=str(CELL_TIMEOUT),
-                           BACKPROP_KERNEL_CPU_SECONDS="300", BACKPROP_NOTEBOOK_BUDGET="90")
+                           BACKPROP_KERNEL_CPU_SECONDS="300", BACKPROP_NOTEBOOK_BUDGET=str(BUDGET))
         course = make_course(root, AVAILABLE)
         for folder in [course, *course.rglob("*")]:
             if folder.is_dir():
@@ -213,6 +216,22 @@ def test_loops_and_memory_bombs_cost_only_their_own_cells(graded):
     flood = course / "autograded" / by_name["print-flood"].student / by_name["print-flood"].ps
     size = sum(p.stat().st_size for p in flood.glob("*.ipynb"))
     assert size < 5 * 2**20, f"a print flood left a {size / 2**20:.0f} MB notebook"
+
+
+def test_no_submission_costs_more_than_its_limits(graded):
+    """A loop costs its cell timeout, a kernel that ignores interrupts the notebook budget."""
+    report = graded["report"]["students"]
+    for case in graded["cases"]:
+        seconds = report[case.student][case.ps]["seconds"]
+        assert seconds <= BUDGET + SLACK, f"{case.name} took {seconds} s, over the budget"
+        nb = _autograded(graded["course"], case)
+        if nb is None or "time budget" in _text(nb):
+            continue
+        timed_out = sum(1 for cell in nb.cells if cell.cell_type == "code" and any(
+            k in json.dumps(cell.get("outputs", [])) for k in ("KeyboardInterrupt", "Timeout")))
+        bound = CELL_TIMEOUT * timed_out + SLACK
+        assert seconds <= bound, (f"{case.name} took {seconds} s, more than {bound} s for "
+                                  f"{timed_out} timed-out cells of {CELL_TIMEOUT} s")
 
 
 @pytest.mark.skipif(not ENFORCED, reason=NOT_ENFORCED)
