@@ -107,3 +107,25 @@ def test_two_workers_give_exactly_the_grades_of_a_serial_run(workdir):
             assert entry["score"] == 0, (case.name, case.ps, entry)
     print(f"\n{n} submissions: 2 workers {reports[2]['seconds']:.0f} s, "
           f"serial {reports[1]['seconds']:.0f} s")
+
+
+def test_cached_metadata_validation_still_rejects_bad_cells():
+    """grade_class reuses one JSON-schema validator: a cell nbgrader rejects is still rejected."""
+    import jsonschema
+    import nbformat
+    from nbgrader.nbgraderformat.v3 import MetadataValidatorV3
+
+    sys.path.insert(0, str(REPO / "tools"))
+    import grade_class
+
+    grade_class._validate_metadata_once_per_schema()
+    validator = MetadataValidatorV3()
+    good = nbformat.v4.new_code_cell("pass", metadata={"nbgrader": {
+        "schema_version": 3, "grade": True, "solution": False, "locked": True,
+        "grade_id": "t1", "points": 1, "task": False}})
+    validator.validate_cell(good)
+    for bad_value in ({"points": "one"}, {"grade_id": 7}, {"grade": "yes"}):
+        bad = nbformat.from_dict(good)
+        bad.metadata.nbgrader.update(bad_value)
+        with pytest.raises(jsonschema.ValidationError):
+            validator.validate_cell(bad)
