@@ -118,8 +118,9 @@ def grade_cells(path: Path) -> list[dict]:
     return out
 
 
-def hidden_test_lines(path: Path, visible: Path | None = None) -> list[str]:
-    """Non-trivial source lines inside ``### BEGIN/END HIDDEN TESTS`` blocks of a notebook.
+def hidden_test_lines(notebook, visible: Path | None = None, min_length: int = 12) -> list[str]:
+    """Non-trivial source lines (at least ``min_length`` characters, not comments) inside
+    ``### BEGIN/END HIDDEN TESTS`` blocks of a notebook (a path or an already read notebook).
 
     Lines that also occur in the ``visible`` notebook (the release) are left out: showing them
     gives nothing away.
@@ -127,15 +128,17 @@ def hidden_test_lines(path: Path, visible: Path | None = None) -> list[str]:
     shown = ""
     if visible is not None:
         shown = "\n".join(c.source for c in nbformat.read(visible, as_version=4).cells)
+    if not isinstance(notebook, nbformat.NotebookNode):
+        notebook = nbformat.read(notebook, as_version=4)
     lines = []
-    for cell in nbformat.read(path, as_version=4).cells:
+    for cell in notebook.cells:
         inside = False
         for line in cell.source.splitlines():
             if "BEGIN HIDDEN TESTS" in line:
                 inside = True
             elif "END HIDDEN TESTS" in line:
                 inside = False
-            elif inside and len(line.strip()) >= 12 and not line.strip().startswith("#"):
+            elif inside and len(line.strip()) >= min_length and not line.strip().startswith("#"):
                 if line.strip() not in shown:
                     lines.append(line.strip())
     return lines

@@ -3,6 +3,7 @@ numerical stability, dtypes and error messages."""
 
 import numpy as np
 import pytest
+from finite_differences import numerical_grad
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,22 +24,6 @@ from helpers.layers import (
 SETTINGS = settings(max_examples=25, deadline=None)
 seeds = st.integers(0, 2**31 - 1)
 dims = st.integers(1, 6)
-
-
-def numerical_grad(f, x, eps=1e-6):
-    """Central differences of the scalar f() with respect to the array x (perturbed in place)."""
-    g = np.zeros_like(x)
-    it = np.nditer(x, flags=["multi_index"])
-    for _ in it:
-        i = it.multi_index
-        old = x[i]
-        x[i] = old + eps
-        fp = f()
-        x[i] = old - eps
-        fm = f()
-        x[i] = old
-        g[i] = (fp - fm) / (2 * eps)
-    return g
 
 
 def assert_close_grad(analytic, numerical, tol=1e-6):

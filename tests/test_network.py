@@ -3,6 +3,7 @@
 
 import numpy as np
 import pytest
+from finite_differences import numerical_grad
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,19 +28,6 @@ def noisy_xor(n=400, noise=0.15, seed=0):
     corners = rng.integers(0, 2, (n, 2))
     X = corners + noise * rng.standard_normal((n, 2))
     return X, corners[:, 0] ^ corners[:, 1]
-
-
-def numerical_grad(f, x, eps=1e-6):
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + eps
-        fp = f()
-        x[i] = old - eps
-        fm = f()
-        x[i] = old
-        g[i] = (fp - fm) / (2 * eps)
-    return g
 
 
 # ------------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from nbgrader_utils import hidden_test_lines
 
 SOLUTION_MARK = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$", re.M)
 
@@ -97,16 +98,7 @@ class ProblemSet:
                 self.points[gid] = float(_meta(cell).get("points", 0))
                 self.owner[gid] = current
         self.answer_ids = list(self.functions)
-        self.hidden_lines = []
-        for cell in self.source.cells:
-            inside = False
-            for line in cell.source.splitlines():
-                if "BEGIN HIDDEN TESTS" in line:
-                    inside = True
-                elif "END HIDDEN TESTS" in line:
-                    inside = False
-                elif inside and len(line.strip()) >= 16 and not line.strip().startswith("#"):
-                    self.hidden_lines.append(line.strip())
+        self.hidden_lines = hidden_test_lines(self.source, min_length=16)
 
     # expectations
     def full(self) -> dict[str, float]:
