@@ -34,6 +34,7 @@ import sys
 import time
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from helpers.layers import SoftmaxCrossEntropy
 from helpers.network import mlp, train
@@ -205,17 +206,22 @@ def measure(size: str = "tiny") -> dict[str, list[float] | None]:
     torch_timer = make_torch_timer() if cfg["torch"] else None
     if torch_timer is not None:
         timers["torch"] = torch_timer
-        torch_timer(X[:1024], y[:1024], weights)  # warm-up: first calls allocate and dispatch
-    time_helpers(X[:1024], y[:1024], weights)
     times: dict[str, list[float]] = {name: [] for name in timers}
     times["per-sample loop"] = []
     n_loop = cfg["n_loop"]
-    for r in range(cfg["repeats"]):
-        for name, timer in timers.items():  # round-robin: a busy neighbour hits all alike
-            times[name].append(timer(X, y, weights))
-        if r < 3:  # the slow loop: three rounds are enough for a 40x margin
-            times["per-sample loop"].append(
-                time_per_sample(X[:n_loop], y[:n_loop], weights) * cfg["n"] / n_loop)
+    # Pin every thread pool now that torch (and its OpenMP runtime) is loaded: a pool loaded after
+    # the pin that run.py set keeps its spare threads, and their spinning counts in this process's
+    # CPU time (it doubled the helpers time when measured, 2026-12-01).
+    with threadpool_limits(limits=1):
+        if torch_timer is not None:
+            torch_timer(X[:1024], y[:1024], weights)  # warm-up: first calls allocate and dispatch
+        time_helpers(X[:1024], y[:1024], weights)
+        for r in range(cfg["repeats"]):
+            for name, timer in timers.items():  # round-robin: a busy neighbour hits all alike
+                times[name].append(timer(X, y, weights))
+            if r < 3:  # the slow loop: three rounds are enough for a 40x margin
+                times["per-sample loop"].append(
+                    time_per_sample(X[:n_loop], y[:n_loop], weights) * cfg["n"] / n_loop)
     return {**{"torch": None}, **times}
 
 
