@@ -8,18 +8,17 @@ the course with 1 and 2 workers. Rows:
 - ``grading / class of 800, 2 workers``: 200 students x 4 problem sets, extrapolated from the
   2-worker rate (target: at most 900 s on the 2-core machine). ``ratio`` = 900 / that time.
 
-Measured on the 2-core machine (2026-11-22, shared with other jobs, problem sets 1-4, sandboxed
-kernel and tamper screen on; ``make test-load`` and this module):
+Measured on the 2-core machine (2026-12-01, nothing else running, problem sets 1-4, sandboxed
+kernel and tamper screen on; ``make bench`` and ``make test-load``):
 
-- 200 submissions (50 students x 4 sets): 2 workers 331 s (1.66 s per submission), serial 571 s
-  (2.86 s); identical grades.
-- 60 submissions on a quieter moment: 2 workers 1.38 s, 3 workers 1.31 s per submission.
-- So a class of 200 x 4 = 800 takes about 18-22 minutes with 2 workers: *over* the 15-minute
-  target. Per submission the kernel costs ~1 s to start, ~1 s for the first cell
-  (``import helpers.grading`` imports all of ``helpers``, and ``helpers.plots`` pulls in
-  matplotlib.pyplot: 0.6 s), ps4's training ~1.8 s, and nbgrader ~0.5 s; the sandbox itself
-  adds nothing measurable (plain nbgrader: same times). Importing matplotlib lazily in
-  ``helpers.plots`` would save about a fifth.
+- 40 submissions: 1 worker 3.57 s per submission, 2 workers 2.01 s (1.78x).
+- 200 submissions (50 students x 4 sets, ``make test-load``): 2 workers 388 s (1.94 s per
+  submission), serial 848 s (4.24 s); identical grades.
+- So a class of 200 x 4 = 800 takes about 26-27 minutes with 2 workers: *over* the 15-minute
+  target. Per submission (ps1, one worker): ~1.2 s to start the sandboxed kernel, ~0.6 s of
+  nbgrader in the grading process, the cells (ps4's training ~1.4 s). Already removed: importing
+  matplotlib in the graded kernel (``helpers`` loads ``plots`` lazily, -0.8 s) and nbgrader
+  re-checking its metadata schema for every cell (``tools/grade_class.py``, -0.5 s).
 
 ``size="tiny"``: 2 submissions of the first problem set, 2 workers (checks that it works).
 ``size="full"``: 40 submissions per worker count (the load test, ``make test-load``, grades 200
