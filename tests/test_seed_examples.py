@@ -29,6 +29,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from finite_differences import numerical_grad
 
 ROOT = Path(__file__).resolve().parents[1]
 LECTURES = ROOT / "lectures"
@@ -50,14 +51,9 @@ def sigma(z):
 
 
 def central(f, x, eps=1e-6):
-    """Central differences of scalar f at the float64 vector x."""
+    """Central differences of scalar f at the float64 vector x (tests/finite_differences.py)."""
     x = np.array(x, dtype=np.float64)
-    g = np.zeros_like(x)
-    for i in range(x.size):
-        e = np.zeros_like(x)
-        e[i] = eps
-        g[i] = (f(x + e) - f(x - e)) / (2 * eps)
-    return g
+    return numerical_grad(lambda: f(x), x, eps)
 
 
 def f4(x):  # Alberta's function of four variables
@@ -459,7 +455,7 @@ def test_row_fails_without_its_check_or_its_outputs(example: Example):
         assert problems(example, sources, ""), f"{example.id} passes without outputs"
 
 
-@pytest.mark.parametrize("number", ["01", "02"])   # 03 and 04: tests/test_widgets_network.py
+@pytest.mark.parametrize("number", ["01", "02", "03", "04"])
 def test_committed_lecture_matches_its_build_script(number):
     """The table reads the committed notebooks: they must be what tools/build_lecture_NN.py
     makes, executed."""
