@@ -436,11 +436,13 @@ def draw_graph(root: Value, *, max_nodes: int = 80, title: str | None = None, sh
         row = col.index(id(node)) - (len(col) - 1) / 2 + (height - 1) / 2
         return x0 + (kx + 0.5) * dx, -(0.15 + band * (band_h + band_gap) + (row + 0.5) * dy)
 
+    pos = {id(node): place(node) for node in order}
+    band_of = {id(node): column[id(node)] // per_band for node in order}
     boxes = {}
     for node in order:
         leaf = not node.parents
         boxes[id(node)] = ax.text(
-            *place(node), texts[id(node)], ha="center", va="center",
+            *pos[id(node)], texts[id(node)], ha="center", va="center",
             fontsize=fontsize, family="monospace", zorder=3,
             bbox=dict(boxstyle=f"round,pad={pad}", fc="#e8f0fe" if leaf else "#fff4e0",
                       ec="#3367d6" if leaf else "#e37400", lw=1.2),
@@ -449,18 +451,17 @@ def draw_graph(root: Value, *, max_nodes: int = 80, title: str | None = None, sh
     # arrows into the next band go round the end of the row, fanned out so they do not cross:
     # the higher the source, the wider the turn
     crossing = [(p, node) for node in order for p in node.parents
-                if column[id(p)] // per_band != column[id(node)] // per_band]
+                if band_of[id(p)] != band_of[id(node)]]
     turn = {}
     for p, node in crossing:
-        band = column[id(p)] // per_band
         below = {id(q) for q, _ in crossing
-                 if column[id(q)] // per_band == band and place(q)[1] < place(p)[1]}
+                 if band_of[id(q)] == band_of[id(p)] and pos[id(q)][1] < pos[id(p)][1]}
         turn[(id(p), id(node))] = box_w / 2 + 0.2 + 0.12 * (len(below) % 4)
     for node in order:
         for i, p in enumerate(node.parents):
             if (id(p), id(node)) in turn:           # into the next band
-                (xa, ya), (xb, yb) = place(p), place(node)
-                side = 1 if column[id(p)] // per_band % 2 == 0 else -1  # right end, or left end
+                (xa, ya), (xb, yb) = pos[id(p)], pos[id(node)]
+                side = 1 if band_of[id(p)] % 2 == 0 else -1  # right end, or left end
                 dist = max(float(np.hypot(xb - xa, yb - ya)), 1e-9)
                 style = f"bar,fraction={-side * turn[(id(p), id(node))] / dist:.4f}"
             elif node.parents.count(p) > 1:         # x * x: two arrows, bent apart
