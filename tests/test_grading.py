@@ -78,10 +78,9 @@ def test_reference_solution_passes_every_test_cell(ps):
     assert not failed, failed
 
 
-TRAINS = {"ps4_mnist"}  # problem sets whose notebook trains a network (about a second each)
 MISTAKE_CASES = [
     pytest.param(ps, m, id=f"{ps}-{m['name']}",
-                 marks=[pytest.mark.slow] if ps in TRAINS else [])
+                 )
     for ps, ms in sorted(CATALOGUES.items()) for m in ms
 ]
 
@@ -461,7 +460,6 @@ def _kernel_env(tmp_path):
     return env
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("attack", sorted(TAMPERING))
 def test_tampering_cannot_make_a_wrong_hidden_check_pass(attack, tmp_path, monkeypatch):
     from nbclient import NotebookClient
@@ -497,7 +495,6 @@ BENIGN = [
 ]
 
 
-@pytest.mark.slow
 def test_ordinary_notebook_code_is_not_refused_and_a_right_answer_passes(tmp_path, monkeypatch):
     """Control for the tampering tests: %%capture, plots, tqdm, magics do not trip the guard."""
     from nbclient import NotebookClient
@@ -543,7 +540,6 @@ def reference_checks():
     return _reference_checks()
 
 
-@pytest.mark.slow
 @settings(max_examples=15, deadline=None)
 @given(seed=st.integers(0, 2 ** 62))
 def test_reference_solutions_pass_every_check_at_random_points(reference_checks, seed):

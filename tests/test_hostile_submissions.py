@@ -39,7 +39,7 @@ from nbgrader_utils import PROBLEM_SETS, REPO, make_course, nbgrader, nbgrader_e
 sys.path.insert(0, str(Path(__file__).parent))
 from hostile.corpus import build_corpus, load_problem_sets, write_submissions  # noqa: E402
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 AVAILABLE = [ps for ps in PROBLEM_SETS if notebooks(REPO / "solutions" / ps)]
 ENFORCED = os.geteuid() == 0
 NOT_ENFORCED = "not root: the grading kernel runs as the grader's own user (limits only)"

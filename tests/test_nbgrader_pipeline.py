@@ -45,7 +45,7 @@ from nbgrader_utils import (
     tiny_problem_set,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 AVAILABLE = [ps for ps in PROBLEM_SETS if notebooks(REPO / "solutions" / ps)]
 GRADE_ID = re.compile(r"^[a-zA-Z0-9_\-]+$")

@@ -331,7 +331,6 @@ def test_benchmark_rows_follow_the_harness_format():
     assert all(r > 0 for r in ratios.values())
 
 
-@pytest.mark.slow
 def test_benchmark_torch_variant_computes_the_same_training():
     """One minibatch (order-free) in PyTorch gives helpers' weights (float32 tolerance)."""
     pytest.importorskip("torch")
