@@ -146,7 +146,7 @@ def _check_points(X, y=None):
 
 def plot_decision_boundary(predict_fn: Callable, X, y, ax=None, *, resolution: int = 200,
                            padding: float = 0.5, title: str = "Decision boundary",
-                           figsize: tuple[float, float] = (5.0, 4.5)):
+                           figsize: tuple[float, float] = (5.0, 4.5), xlim=None, ylim=None):
     """Colour the plane by what ``predict_fn`` predicts and draw the points ``X`` on top.
 
     Args:
@@ -157,9 +157,11 @@ def plot_decision_boundary(predict_fn: Callable, X, y, ax=None, *, resolution: i
         y: integer labels, shape ``(N,)``.
         ax: an Axes to draw into (default: a new figure).
         resolution: grid points per axis; padding: margin around the data.
+        xlim, ylim: ``(low, high)`` of each axis (default: the data's range plus ``padding``).
 
     Returns:
-        matplotlib.figure.Figure
+        matplotlib.figure.Figure; the filled map is ``ax.collections[0]`` (for a colour bar). The
+        0.5 contour is drawn only where the probabilities cross 0.5.
 
     Example:
         >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1.0]]); y = np.array([0, 1, 1, 0])
@@ -170,6 +172,10 @@ def plot_decision_boundary(predict_fn: Callable, X, y, ax=None, *, resolution: i
         raise TypeError(f"predict_fn must be a function of an (M, 2) array, but got "
                         f"{type(predict_fn).__name__}")
     (x0, y0), (x1, y1) = X.min(axis=0) - padding, X.max(axis=0) + padding
+    if xlim is not None:
+        x0, x1 = _check_lim(xlim, "xlim")
+    if ylim is not None:
+        y0, y1 = _check_lim(ylim, "ylim")
     gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
     grid = np.column_stack([gx.ravel(), gy.ravel()])
     out = np.asarray(predict_fn(grid))
@@ -187,7 +193,8 @@ def plot_decision_boundary(predict_fn: Callable, X, y, ax=None, *, resolution: i
         cmap = ListedColormap(plt.get_cmap("RdBu_r")(np.linspace(0.15, 0.85, 256)))
         ax.contourf(gx, gy, out.reshape(gx.shape), levels=np.linspace(0, 1, 21), cmap=cmap,
                     alpha=0.6, extend="both")
-        ax.contour(gx, gy, out.reshape(gx.shape), levels=[0.5], colors="k", linewidths=1.5)
+        if out.min() < 0.5 < out.max():  # else there is no boundary (and contour would warn)
+            ax.contour(gx, gy, out.reshape(gx.shape), levels=[0.5], colors="k", linewidths=1.5)
         colors = [plt.get_cmap("RdBu_r")(0.1), plt.get_cmap("RdBu_r")(0.9)]
         point_classes = np.unique(y).astype(int)
     else:
@@ -549,42 +556,81 @@ def plot_function_2d(f: Callable, xlim=(-2.0, 2.0), ylim=(-2.0, 2.0), ax=None, *
     return fig
 
 
+def _as_paths(path) -> list[np.ndarray]:
+    """One path ``(K, 2)`` or several (a list of ``(K_i, 2)``) as a list of float arrays."""
+    try:
+        arr = np.asarray(path, dtype=float)
+        paths = [arr] if arr.ndim != 3 else list(arr)
+    except ValueError:  # paths of different lengths
+        paths = [np.asarray(p, dtype=float) for p in path]
+    for k, p in enumerate(paths):
+        which = "path" if len(paths) == 1 else f"path {k}"
+        if p.ndim != 2 or p.shape[1] != 2 or len(p) == 0:
+            raise ValueError(f"{which} must have shape (K, 2) (one row per iterate), but got "
+                             f"{p.shape}")
+        if not np.all(np.isfinite(p)):
+            bad = int(np.argmin(np.all(np.isfinite(p), axis=1)))
+            raise ValueError(f"{which} has a non-finite iterate at step {bad} ({p[bad]}): did "
+                             "gradient descent diverge? try a smaller learning rate")
+    return paths
+
+
+_PATH_COLORS = ("#ff7f0e", "#ffffff", "#e7298a", "#17becf", "#d62728")
+
+
 def plot_gd_path(f: Callable, path, xlim=None, ylim=None, ax=None, *, title: str | None = None,
-                 levels: int = 30, figsize: tuple[float, float] = (5.5, 4.5)):
+                 levels: int = 30, figsize: tuple[float, float] = (5.5, 4.5), labels=None):
     """The iterates of gradient descent drawn on the contours of ``f``.
 
     Args:
         f: the function being minimised, ``f(x, y)`` (see :func:`plot_function_2d`).
-        path: the iterates, shape ``(K, 2)`` (first row = starting point).
-        xlim, ylim: the rectangle to show (default: the path with a margin).
+        path: the iterates, shape ``(K, 2)`` (first row = starting point); or several runs, a list
+            of ``(K_i, 2)`` arrays, each drawn in its own colour.
+        xlim, ylim: the rectangle to show (default: the paths with a margin).
+        labels: one legend entry per path (default: "iterates" for one path, "run k" for several).
 
     Returns:
-        matplotlib.figure.Figure: contours, the path as a line with markers, start and end marked.
+        matplotlib.figure.Figure: contours, each path as a line with markers, start (square) and
+        end (star) marked. One path: lines labelled "iterates", "start", "end".
 
     Example:
         >>> f = lambda x, y: x**2 + 10 * y**2
         >>> p = [np.array([2.0, 1.0])]
         >>> for _ in range(10): p.append(p[-1] - 0.09 * np.array([2 * p[-1][0], 20 * p[-1][1]]))
         >>> fig = plot_gd_path(f, np.array(p))
+        >>> fig = plot_gd_path(f, [np.array(p), np.array(p[:3])], labels=["10 steps", "2 steps"])
     """
-    path = np.asarray(path, dtype=float)
-    if path.ndim != 2 or path.shape[1] != 2 or len(path) == 0:
-        raise ValueError(f"path must have shape (K, 2) (one row per iterate), but got {path.shape}")
-    if not np.all(np.isfinite(path)):
-        bad = int(np.argmin(np.all(np.isfinite(path), axis=1)))
-        raise ValueError(f"path has a non-finite iterate at step {bad} ({path[bad]}): did gradient "
-                         "descent diverge? try a smaller learning rate")
-    lo, hi = path.min(axis=0), path.max(axis=0)
+    paths = _as_paths(path)
+    if labels is None:
+        labels = ["iterates"] if len(paths) == 1 else [f"run {k}" for k in range(len(paths))]
+    labels = [str(label) for label in labels]
+    if len(labels) != len(paths):
+        raise ValueError(f"labels must have one entry per path ({len(paths)}), got {len(labels)}")
+    every = np.vstack(paths)
+    lo, hi = every.min(axis=0), every.max(axis=0)
     margin = np.maximum(0.25 * (hi - lo), 0.5)
-    xlim = xlim if xlim is not None else (lo[0] - margin[0], hi[0] + margin[0])
-    ylim = ylim if ylim is not None else (lo[1] - margin[1], hi[1] + margin[1])
+    xlim = _check_lim(xlim, "xlim") if xlim is not None else (lo[0] - margin[0], hi[0] + margin[0])
+    ylim = _check_lim(ylim, "ylim") if ylim is not None else (lo[1] - margin[1], hi[1] + margin[1])
+    default_title = f"Gradient descent: {len(paths[0]) - 1} steps" if len(paths) == 1 \
+        else f"Gradient descent: {len(paths)} runs"
     fig = plot_function_2d(f, xlim, ylim, ax=ax, levels=levels, filled=True, figsize=figsize,
-                           title=title or f"Gradient descent: {len(path) - 1} steps")
+                           title=title or default_title)
     ax = ax or fig.axes[0]
-    ax.plot(path[:, 0], path[:, 1], "-o", color="white", mec="black", ms=3.5, lw=1.3,
-            label="iterates")
-    ax.plot(*path[0], "s", color="tab:orange", mec="black", ms=8, label="start")
-    ax.plot(*path[-1], "*", color="tab:red", mec="black", ms=13, label="end")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3, fontsize="small",
-              frameon=False)
+    if len(paths) == 1:
+        p = paths[0]
+        ax.plot(p[:, 0], p[:, 1], "-o", color="white", mec="black", ms=3.5, lw=1.3,
+                label=labels[0])
+        ax.plot(*p[0], "s", color="tab:orange", mec="black", ms=8, label="start")
+        ax.plot(*p[-1], "*", color="tab:red", mec="black", ms=13, label="end")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3, fontsize="small",
+                  frameon=False)
+    else:
+        for k, (p, label) in enumerate(zip(paths, labels)):
+            color = _PATH_COLORS[k % len(_PATH_COLORS)]
+            ax.plot(p[:, 0], p[:, 1], "-o", color=color, ms=3, lw=1.2, label=label)
+            ax.plot(*p[0], "s", color=color, ms=8, mec="black", label="_start")
+            ax.plot(*p[-1], "*", color=color, ms=14, mec="black", label="_end")
+        ax.legend(loc="upper left", fontsize=8, framealpha=0.85)
+    ax.set_xlim(*xlim)   # a path that leaves the rectangle does not widen it
+    ax.set_ylim(*ylim)
     return fig

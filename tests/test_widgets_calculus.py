@@ -258,7 +258,7 @@ def test_stepper_shows_each_frame_text_once(monkeypatch):
         drawn.append(fig)
         return fig
 
-    monkeypatch.setattr(widgets, "draw_trace_step", recording)
+    monkeypatch.setattr(widgets.graph_stepper, "draw_trace_step", recording)
     box = widgets.backprop_stepper()
     counter, caption = box.children[0].children[3], box.children[1]
     for i, step in enumerate(box.steps):

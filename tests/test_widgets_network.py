@@ -15,6 +15,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from helpers import widgets as w  # noqa: E402
+from helpers.data import xor_table  # noqa: E402
 
 
 def _sigmoid(z):
@@ -54,19 +55,35 @@ def test_hand_built_xor_classifies_xor_only_when_F_is_large_enough():
         assert ok is correct, F
 
 
-@given(seed=st.integers(0, 10_000))
+@given(seed=st.integers(0, 10_000), H=st.integers(1, 5))
 @settings(max_examples=25, deadline=None)
-def test_xor_forward_equals_the_column_form_of_the_slides(seed):
+def test_xor_forward_is_the_rows_form_one_sample_at_a_time(seed, H):
     rng = np.random.default_rng(seed)
-    p = {"W1": rng.normal(size=(2, 2)) * 3, "b1": rng.normal(size=2),
-         "W2": rng.normal(size=(1, 2)) * 3, "b2": rng.normal(size=1)}
+    p = {"W1": rng.normal(size=(2, H)) * 3, "b1": rng.normal(size=H),
+         "W2": rng.normal(size=(H, 1)) * 3, "b2": rng.normal(size=1)}
     X = rng.normal(size=(7, 2))
-    H, yhat = w.xor_forward(p, X)
+    hidden, yhat = w.xor_forward(p, X)
+    assert hidden.shape == (7, H) and yhat.shape == (7,)
     for n in range(len(X)):
-        h = _sigmoid(p["W1"] @ X[n] + p["b1"])           # h^1 = f(W^1 h^0 + b^1), columns
-        out = _sigmoid(p["W2"] @ h + p["b2"])[0]
-        np.testing.assert_allclose(H[n], h, rtol=1e-12)
+        h = [_sigmoid(sum(X[n, d] * p["W1"][d, j] for d in range(2)) + p["b1"][j])
+             for j in range(H)]                       # unit j: column j of W1
+        out = _sigmoid(sum(h[j] * p["W2"][j, 0] for j in range(H)) + p["b2"][0])
+        np.testing.assert_allclose(hidden[n], h, rtol=1e-12)
         assert yhat[n] == pytest.approx(out, rel=1e-12)
+    # the slides' column form (z = W h + b, W1 (H, 2), W2 (1, H)) is recognised and transposed
+    columns = {"W1": p["W1"].T, "b1": p["b1"], "W2": p["W2"].T, "b2": p["b2"]}
+    hidden_c, yhat_c = w.xor_forward(columns, X)
+    np.testing.assert_array_equal(hidden_c, hidden)
+    np.testing.assert_array_equal(yhat_c, yhat)
+
+
+def test_hand_built_xor_is_in_the_rows_form():
+    p = w.hand_built_xor(2.0)
+    assert {k: v.shape for k, v in p.items()} == {"W1": (2, 2), "b1": (2,), "W2": (2, 1),
+                                                  "b2": (1,)}
+    np.testing.assert_array_equal(p["W2"], [[2.0], [2.0]])
+    np.testing.assert_array_equal(w.XOR_INPUTS, xor_table()[0])
+    np.testing.assert_array_equal(w.XOR_TARGETS, xor_table()[1])
 
 
 def test_xor_forward_is_stable_for_huge_weights():
@@ -96,8 +113,10 @@ def test_xor_grid_orientation_and_values():
 
 
 @pytest.mark.parametrize(("params", "match"), [
-    ({"W1": np.eye(2), "b1": np.zeros(2), "W2": np.ones((2, 1)), "b2": np.zeros(1)},
-     r"params\['W2'\] must have shape \(1, 2\), got \(2, 1\)"),
+    ({"W1": np.eye(2), "b1": np.zeros(2), "W2": np.ones((1, 3)), "b2": np.zeros(1)},
+     r"params\['W2'\] must have shape \(2, 1\), got \(1, 3\)"),
+    ({"W1": np.ones((2, 3)), "b1": np.zeros(2), "W2": np.ones((3, 1)), "b2": np.zeros(1)},
+     r"params\['b1'\] must have shape \(3,\), got \(2,\) \(H = 3"),
     ({"W1": np.eye(2), "b1": np.zeros(2)}, r"missing \['W2', 'b2'\]"),
 ])
 def test_bad_params_name_what_was_expected(params, match):
