@@ -289,12 +289,20 @@ class Linear:
         return dZ @ self.params["W"].T if need_dX else None
 
 
-class _Elementwise:
-    """Shared plumbing of the parameter-free elementwise layers."""
+class _ParameterFree:
+    """A layer or loss without parameters: ``params`` and ``grads`` are empty dicts (so that a
+    network can walk every layer's parameters alike)."""
 
     def __init__(self):
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
+
+
+class _Elementwise(_ParameterFree):
+    """Shared plumbing of the parameter-free elementwise layers."""
+
+    def __init__(self):
+        super().__init__()
         self._Y = None
 
     def __repr__(self) -> str:
@@ -310,6 +318,16 @@ class _Elementwise:
                 f"output), got {dY.shape}"
             )
         return dY
+
+    def forward(self, X):
+        """X -> f(X), same shape; caches the output (the derivative is computed from it)."""
+        X = _as_float_array(X, (self, "forward"), "X")
+        self._Y = self._function(X)
+        return self._Y
+
+    def backward(self, dY):
+        """dY -> dY * f'(X), same shape, with f'(X) written in terms of the cached output."""
+        return self._chain(self._check_dY(dY), self._Y)
 
 
 class ReLU(_Elementwise):
@@ -348,54 +366,33 @@ class ReLU(_Elementwise):
 
 
 class Sigmoid(_Elementwise):
-    """Logistic layer ``Y = σ(X)``; ``dX = dY * Y * (1 − Y)``.
+    """Logistic layer ``Y = σ(X)`` (see :func:`sigmoid`); ``dX = dY * Y * (1 − Y)``.
 
-    Shapes: any; ``Y``, ``dX`` have the shape of ``X``.
-
-    Example:
-        >>> Sigmoid().forward(np.array([0.0]))
-        array([0.5])
+    Shapes: any; ``Y``, ``dX`` have the shape of ``X``. Example:
+    ``Sigmoid().forward(np.array([0.0]))`` is ``array([0.5])``.
     """
 
-    def forward(self, X):
-        """X -> σ(X), same shape; caches the output."""
-        X = _as_float_array(X, (self, "forward"), "X")
-        self._Y = sigmoid(X)
-        return self._Y
-
-    def backward(self, dY):
-        """dY -> dY * σ(X) (1 − σ(X)), same shape."""
-        dY = self._check_dY(dY)
-        return dY * self._Y * (1 - self._Y)
+    _function = staticmethod(sigmoid)
+    _chain = staticmethod(lambda dY, Y: dY * Y * (1 - Y))   # σ' = σ (1 − σ)
 
 
 class Tanh(_Elementwise):
-    """Hyperbolic tangent layer ``Y = tanh(X)``; ``dX = dY * (1 − Y²)``.
-
-    Shapes: any; ``Y``, ``dX`` have the shape of ``X``.
+    """Hyperbolic tangent layer ``Y = tanh(X)``; ``dX = dY * (1 − Y²)``, any shape.
 
     Example:
         >>> Tanh().forward(np.array([0.0]))
         array([0.])
     """
 
-    def forward(self, X):
-        """X -> tanh(X), same shape; caches the output."""
-        X = _as_float_array(X, (self, "forward"), "X")
-        self._Y = np.tanh(X)
-        return self._Y
-
-    def backward(self, dY):
-        """dY -> dY * (1 − tanh(X)²), same shape."""
-        dY = self._check_dY(dY)
-        return dY * (1 - self._Y * self._Y)
+    _function = staticmethod(np.tanh)
+    _chain = staticmethod(lambda dY, Y: dY * (1 - Y * Y))   # tanh' = 1 − tanh²
 
 
 # ----------------------------------------------------------------------------------------------
 # losses (means over the batch)
 # ----------------------------------------------------------------------------------------------
 
-class SoftmaxCrossEntropy:
+class SoftmaxCrossEntropy(_ParameterFree):
     """Softmax followed by cross-entropy, fused (stable, and the backward is one line).
 
     ``L = −(1/N) Σ_n Σ_c T[n, c] log softmax(Z)[n, c]``, and ∂L/∂Z = (softmax(Z) − T) / N.
@@ -414,8 +411,7 @@ class SoftmaxCrossEntropy:
     """
 
     def __init__(self):
-        self.params: dict[str, np.ndarray] = {}
-        self.grads: dict[str, np.ndarray] = {}
+        super().__init__()
         self.probs = None
         self._y = None
 
@@ -485,7 +481,7 @@ def _pred_target(pred, target, who: str):
     return p, t
 
 
-class MSE:
+class MSE(_ParameterFree):
     """Mean squared error ``L = mean((pred − target)²)`` over all entries (× ½ if ``half``).
 
     ``forward(pred, target) -> float``: pred of any shape ``(N, ...)``; target the same shape
@@ -502,9 +498,8 @@ class MSE:
     """
 
     def __init__(self, half: bool = False):
+        super().__init__()
         self.half = half
-        self.params: dict[str, np.ndarray] = {}
-        self.grads: dict[str, np.ndarray] = {}
         self._diff = None
 
     def __repr__(self) -> str:
@@ -524,7 +519,7 @@ class MSE:
         return self._diff * (scale / self._diff.size)
 
 
-class BinaryCrossEntropy:
+class BinaryCrossEntropy(_ParameterFree):
     """Binary cross-entropy ``L = −mean(t log p + (1 − t) log(1 − p))``.
 
     Args:
@@ -545,9 +540,8 @@ class BinaryCrossEntropy:
     """
 
     def __init__(self, from_logits: bool = False):
+        super().__init__()
         self.from_logits = from_logits
-        self.params: dict[str, np.ndarray] = {}
-        self.grads: dict[str, np.ndarray] = {}
         self._cache = None
 
     def __repr__(self) -> str:
