@@ -3,6 +3,7 @@ given (the lines, images, counts and boxes are checked against the input), and b
 clear error."""
 
 import math
+import warnings
 from types import SimpleNamespace
 
 import matplotlib
@@ -89,6 +90,12 @@ def _xor_points(n=60, seed=0):
     return X, (X[:, 0] * X[:, 1] > 0).astype(int)
 
 
+def _boundary_lines(ax):
+    """The line contours (not the filled map) drawn at 0.5."""
+    return [c for c in ax.collections
+            if getattr(c, "filled", True) is False and 0.5 in getattr(c, "levels", [])]
+
+
 def test_decision_boundary_with_labels_and_probabilities():
     X, y = _xor_points()
     seen = []
@@ -108,7 +115,7 @@ def test_decision_boundary_with_labels_and_probabilities():
     # probabilities: a smooth map and the 0.5 contour
     fig2 = render(plot_decision_boundary(lambda P: 1 / (1 + np.exp(-5 * P[:, 0] * P[:, 1])),
                                          X, y, resolution=40))
-    assert any(0.5 in getattr(c, "levels", []) for c in fig2.axes[0].collections)
+    assert _boundary_lines(fig2.axes[0])
 
 
 def test_decision_boundary_with_scores_and_given_axes():
@@ -381,3 +388,51 @@ def test_gd_path_bad_input():
         plot_gd_path(f, [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="non-finite iterate at step 2.*diverge"):
         plot_gd_path(f, [[1.0, 1.0], [2.0, 2.0], [np.inf, 1.0]])
+
+
+def test_gd_path_draws_several_runs_each_with_its_label():
+    f = lambda x, y: x**2 + 10 * y**2
+    runs = []
+    for lr in (0.02, 0.09):
+        p = [np.array([2.0, 1.0])]
+        for _ in range(5 if lr == 0.02 else 9):     # runs of different lengths
+            p.append(p[-1] - lr * np.array([2 * p[-1][0], 20 * p[-1][1]]))
+        runs.append(np.array(p))
+    fig = render(plot_gd_path(f, runs, (-3, 3), (-2, 2), labels=["slow", "fast"]))
+    ax = fig.axes[0]
+    shown = {ln.get_label(): ln for ln in ax.get_lines() if not ln.get_label().startswith("_")}
+    assert sorted(shown) == ["fast", "slow"]
+    np.testing.assert_allclose(shown["slow"].get_xydata(), runs[0])
+    np.testing.assert_allclose(shown["fast"].get_xydata(), runs[1])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["slow", "fast"]
+    assert ax.get_xlim() == (-3, 3) and ax.get_ylim() == (-2, 2)   # the paths do not widen it
+    assert "2 runs" in ax.get_title()
+    # two runs of the same length are two paths too (an (R, K, 2) array)
+    fig2 = plot_gd_path(f, np.stack([runs[0], runs[0][::-1]]))
+    assert {ln.get_label() for ln in fig2.axes[0].get_lines()} >= {"run 0", "run 1"}
+
+
+def test_gd_path_names_the_bad_run_and_checks_the_labels():
+    f = lambda x, y: x**2 + y**2
+    good = np.zeros((3, 2))
+    with pytest.raises(ValueError, match=r"path 1 must have shape \(K, 2\).*\(3, 3\)"):
+        plot_gd_path(f, [good, np.zeros((3, 3))])
+    with pytest.raises(ValueError, match="labels must have one entry per path \\(2\\), got 1"):
+        plot_gd_path(f, [good, good[:2]], labels=["only one"])
+
+
+def test_decision_boundary_in_given_limits_and_no_boundary_when_none_is_crossed():
+    X, y = _xor_points()
+    fig = render(plot_decision_boundary(lambda P: 1 / (1 + np.exp(-P[:, 0])), X, y,
+                                        resolution=30, xlim=(-0.5, 1.5), ylim=(-2, 3)))
+    ax = fig.axes[0]
+    assert ax.get_xlim() == (-0.5, 1.5) and ax.get_ylim() == (-2, 3)
+    assert _boundary_lines(ax)
+    # probabilities that stay below 0.5 everywhere: a map, no boundary line (and no warning)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig2 = render(plot_decision_boundary(lambda P: np.full(len(P), 0.2), X, y,
+                                             resolution=20))
+    assert fig2.axes[0].collections and not _boundary_lines(fig2.axes[0])
+    with pytest.raises(ValueError, match="xlim must be"):
+        plot_decision_boundary(lambda P: P[:, 0], X, y, xlim=(1, 0))
