@@ -212,7 +212,7 @@ def backprop_trace(nodes) -> list[TraceStep]:
     Example:
         >>> steps = backprop_trace(logistic_ls_graph())
         >>> steps[-1].phase, round(steps[-1].bars["w"], 4)
-        ('done', 0.0855)
+        ('done', -0.1274)
     """
     by_name = _check_graph(nodes)
     children: dict = {n.name: [] for n in nodes}
