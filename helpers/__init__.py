@@ -1,16 +1,22 @@
 """helpers: the small backprop package that every notebook of the course imports.
 
-One module per idea (see docs/api.md); their public names are re-exported here:
+One module per idea (reference: docs/api.md). Imports go only downwards: ``gradcheck`` uses
+nothing of ours; ``autograd``; ``layers``; ``network`` uses ``layers``; ``data`` uses ``layers``;
+``plots`` uses ``autograd``; ``widgets`` may use all of these; ``grading`` uses ``gradcheck``.
 
 - ``gradcheck``: finite differences, relative error, full/sparse/directional checks, diagnosis
 - ``autograd``: the scalar ``Value`` engine and a tiny neuron/layer/MLP
 - ``layers``: vectorised layers and losses with ``forward``/``backward``
 - ``network``: a sequential network, SGD and a training loop with a progress bar
 - ``data``: the XOR sets and MNIST (bundled real subset; full set downloaded and cached)
-- ``plots``: loss curves, decision boundaries, digit grids, confusion matrices, graph drawings
+- ``plots``: loss curves, decision boundaries, digit grids, confusion matrices, graph drawings,
+  contours of f(x, y) with descent paths
+- ``widgets``: the lectures' ipywidgets explorers, a package with one module per subject
+  (``descent``, ``graph_stepper``, ``xor_network``, ``mnist``)
+- ``grading``: the checks that nbgrader test cells call
 
-``widgets`` (ipywidgets explorers) and ``grading`` (the checks nbgrader test cells call) are used as
-modules: ``from helpers import widgets``.
+The public names of the first six are re-exported here (``plots`` on first use). ``widgets`` and
+``grading`` are used as modules: ``from helpers import widgets``.
 
 Example::
 
