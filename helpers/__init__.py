@@ -39,7 +39,8 @@ from .network import *  # noqa: F403
 # and the autograder's kernels (which import ``helpers.grading``) never draw.
 # tests/test_project.py checks that this list is ``helpers.plots.__all__``.
 _PLOTS = ("plot_loss", "plot_decision_boundary", "plot_digits", "plot_confusion", "draw_graph",
-          "plot_function_2d", "plot_gd_path")
+          "plot_function_2d", "plot_gd_path", "plot_digit_probs", "weight_images",
+          "plot_weight_images")
 
 __all__ = [*autograd.__all__, *data.__all__, *gradcheck.__all__, *layers.__all__,
            *network.__all__, *_PLOTS]

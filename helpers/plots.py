@@ -8,6 +8,8 @@ that take ``ax=`` draw into that Axes instead of making a new figure, and return
 * :func:`plot_loss` - loss (and accuracy) per epoch from a History, a dict or a list.
 * :func:`plot_decision_boundary` - the regions a 2-D classifier predicts, with the data on top.
 * :func:`plot_digits` - a grid of 28x28 images with labels and predictions (wrong ones in red).
+* :func:`plot_digit_probs` - one digit next to the probabilities a classifier gives it.
+* :func:`plot_weight_images` - first-layer weights as 28x28 pictures (:func:`weight_images`).
 * :func:`plot_confusion` - a confusion matrix with the count in every cell.
 * :func:`draw_graph` - a :class:`~helpers.autograd.Value` graph, inputs first, one box per node
   (a long flat graph wraps into bands).
@@ -33,6 +35,9 @@ __all__ = [
     "draw_graph",
     "plot_function_2d",
     "plot_gd_path",
+    "plot_digit_probs",
+    "weight_images",
+    "plot_weight_images",
 ]
 
 _CLASS_COLORS = plt.get_cmap("tab10").colors
@@ -276,6 +281,114 @@ def plot_digits(X, y=None, pred=None, *, n: int = 16, ncols: int = 8, title: str
             ax.set_title("\n".join(parts), fontsize=8, color=color)
     if title:
         fig.suptitle(title)
+    return fig
+
+
+# -- a digit's probabilities, first-layer weights as images --------------------------------------
+def plot_digit_probs(view: Mapping, fig=None):
+    """One digit and what a classifier thinks of it: the image on the left, the probabilities as
+    bars on the right. The true class's bar and tick label are green, a wrong prediction's red.
+
+    Args:
+        view: a mapping (what :func:`helpers.widgets.digit_view` returns) with ``image`` (28, 28),
+            ``true`` and ``pred`` (class indices), ``probs`` (C,) and ``index`` (the sample's
+            number, shown in the title).
+        fig: a Figure to draw into (default: a new 7 x 2.6 inch one).
+
+    Returns:
+        matplotlib.figure.Figure with two Axes: the image and the bars.
+
+    Example:
+        >>> view = {"image": np.zeros((28, 28)), "true": 3, "pred": 5, "index": 0,
+        ...         "probs": np.full(10, 0.1)}
+        >>> len(plot_digit_probs(view).axes)
+        2
+    """
+    missing = sorted({"image", "true", "pred", "probs", "index"} - set(view))
+    if missing:
+        raise ValueError(f"view must have the keys image, true, pred, probs, index; "
+                         f"missing {missing}")
+    if fig is None:
+        fig = plt.figure(figsize=(7, 2.6))
+    ax_img, ax_bar = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.7]})
+    ax_img.imshow(view["image"], cmap="gray_r", vmin=0, vmax=max(1e-9, view["image"].max()))
+    ax_img.set_xticks([])
+    ax_img.set_yticks([])
+    ok = view["pred"] == view["true"]
+    ax_img.set_title(f"sample {view['index']}: true {view['true']}, predicted {view['pred']}",
+                     fontsize=9, color="black" if ok else "#cf222e")
+    p = view["probs"]
+    colors = ["#bbbbbb"] * len(p)
+    colors[view["pred"]] = "#1a7f37" if ok else "#cf222e"
+    colors[view["true"]] = "#1a7f37"
+    ax_bar.bar(range(len(p)), p, color=colors)
+    ax_bar.set_xticks(range(len(p)))
+    for k, tick in enumerate(ax_bar.get_xticklabels()):   # the true class stays visible at p ≈ 0
+        if k == view["true"]:
+            tick.set_color("#1a7f37")
+            tick.set_fontweight("bold")
+        elif k == view["pred"]:
+            tick.set_color("#cf222e")
+    ax_bar.set_ylim(0, 1.12)
+    ax_bar.set_xlabel("class")
+    ax_bar.set_ylabel("probability")
+    for k, v in enumerate(p):
+        if v >= 0.05:
+            ax_bar.text(k, v + 0.02, f"{v:.2f}", ha="center", fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+
+
+def weight_images(W, units=None) -> np.ndarray:
+    """First-layer weights as images: column ``j`` of ``W`` (784,) becomes a 28 × 28 picture.
+
+    Args:
+        W: weights of the first layer, shape ``(784, M)`` (rows-batch convention ``Z = X W + b``).
+        units: which columns (default: all).
+
+    Returns:
+        array ``(k, 28, 28)``, each image divided by its largest absolute value (so in [−1, 1]).
+
+    Example:
+        >>> W = np.zeros((784, 3)); W[0, 1] = -2.0
+        >>> imgs = weight_images(W); imgs.shape, float(imgs[1, 0, 0])
+        ((3, 28, 28), -1.0)
+    """
+    W = np.asarray(W, dtype=np.float64)
+    if W.ndim != 2 or W.shape[0] != 784:
+        raise ValueError(f"W must have shape (784, M) (one column per hidden unit), got {W.shape}")
+    cols = np.arange(W.shape[1]) if units is None else np.asarray(units, dtype=np.int64)
+    imgs = W[:, cols].T.reshape(-1, 28, 28)
+    scale = np.abs(imgs).max(axis=(1, 2), keepdims=True)
+    return imgs / np.where(scale > 0, scale, 1.0)
+
+
+def plot_weight_images(W, units=None, ncols: int = 8, titles=None):
+    """A grid of first-layer weight images (red positive, blue negative), one per hidden unit.
+
+    Args:
+        W: first-layer weights ``(784, M)``; units: which columns (default: all).
+        ncols: images per row; titles: one per image (default ``"unit j"``).
+
+    Returns:
+        matplotlib.figure.Figure with one image per unit (empty grid cells switched off).
+
+    Example:
+        >>> fig = plot_weight_images(np.random.default_rng(0).normal(size=(784, 4)), ncols=4)
+    """
+    imgs = weight_images(W, units)
+    cols = np.arange(np.asarray(W).shape[1]) if units is None else np.asarray(units)
+    ncols = max(1, min(int(ncols), len(imgs)))
+    nrows = -(-len(imgs) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.2 * ncols, 1.3 * nrows), squeeze=False)
+    for k, ax in enumerate(axes.ravel()):
+        ax.axis("off")
+        if k < len(imgs):
+            ax.imshow(imgs[k], cmap="RdBu_r", vmin=-1, vmax=1)
+            ax.set_title(titles[k] if titles is not None else f"unit {cols[k]}", fontsize=7)
+    fig.tight_layout()
     return fig
 
 

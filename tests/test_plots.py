@@ -23,10 +23,13 @@ from helpers.plots import (  # noqa: E402
     draw_graph,
     plot_confusion,
     plot_decision_boundary,
+    plot_digit_probs,
     plot_digits,
     plot_function_2d,
     plot_gd_path,
     plot_loss,
+    plot_weight_images,
+    weight_images,
 )
 
 
@@ -436,3 +439,51 @@ def test_decision_boundary_in_given_limits_and_no_boundary_when_none_is_crossed(
     assert fig2.axes[0].collections and not _boundary_lines(fig2.axes[0])
     with pytest.raises(ValueError, match="xlim must be"):
         plot_decision_boundary(lambda P: P[:, 0], X, y, xlim=(1, 0))
+
+
+# -- plot_digit_probs, weight_images, plot_weight_images ------------------------------------------
+def _view(true, pred, seed=0):
+    rng = np.random.default_rng(seed)
+    probs = rng.dirichlet(np.ones(10))
+    probs[pred] = probs.max() + 0.5
+    probs /= probs.sum()
+    return {"image": rng.random((28, 28)), "true": true, "pred": pred, "probs": probs,
+            "index": 17}
+
+
+def test_digit_probs_bars_are_the_probabilities_true_green_wrong_red():
+    view = _view(true=3, pred=8)
+    fig = render(plot_digit_probs(view))
+    ax_img, ax_bar = fig.axes
+    np.testing.assert_array_equal(ax_img.images[0].get_array(), view["image"])
+    heights = [bar.get_height() for bar in ax_bar.patches]
+    np.testing.assert_allclose(heights, view["probs"])
+    colors = [matplotlib.colors.to_hex(bar.get_facecolor()) for bar in ax_bar.patches]
+    assert colors[3] == "#1a7f37" and colors[8] == "#cf222e"
+    assert {colors[k] for k in range(10) if k not in (3, 8)} == {"#bbbbbb"}
+    assert "sample 17: true 3, predicted 8" in ax_img.get_title()
+    right = render(plot_digit_probs(_view(true=4, pred=4)))
+    assert matplotlib.colors.to_hex(right.axes[1].patches[4].get_facecolor()) == "#1a7f37"
+
+
+def test_digit_probs_names_the_missing_keys():
+    view = _view(1, 2)
+    del view["probs"], view["index"]
+    with pytest.raises(ValueError, match=r"missing \['index', 'probs'\]"):
+        plot_digit_probs(view)
+
+
+def test_weight_images_are_the_columns_scaled_and_drawn_with_their_titles():
+    rng = np.random.default_rng(5)
+    W = rng.normal(size=(784, 6)) * 3
+    imgs = weight_images(W, units=[4, 1])
+    assert imgs.shape == (2, 28, 28)
+    np.testing.assert_allclose(imgs[0], W[:, 4].reshape(28, 28) / np.abs(W[:, 4]).max())
+    fig = render(plot_weight_images(W, units=[4, 1], ncols=2, titles=["four", "one"]))
+    drawn = [ax for ax in fig.axes if ax.images]
+    assert [ax.get_title() for ax in drawn] == ["four", "one"]
+    np.testing.assert_allclose(drawn[1].images[0].get_array(), imgs[1])
+    fig = plot_weight_images(W, ncols=4)          # 6 images in a 2 x 4 grid
+    assert len(fig.axes) == 8 and len([ax for ax in fig.axes if ax.images]) == 6
+    with pytest.raises(ValueError, match=r"W must have shape \(784, M\).*got \(6, 784\)"):
+        weight_images(W.T)

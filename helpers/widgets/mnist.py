@@ -3,7 +3,10 @@ digits (most confidently wrong first, with the predicted probabilities) and a vi
 first-layer weights as 28 × 28 images.
 
 Images are rows ``X (N, 784)``, probabilities ``(N, C)``, first-layer weights ``W (784, M)``
-(``Z = X @ W + b``): column ``j`` of ``W`` is hidden unit ``j``'s picture.
+(``Z = X @ W + b``): column ``j`` of ``W`` is hidden unit ``j``'s picture. The pictures are drawn
+by ``helpers.plots`` (:func:`~helpers.plots.plot_digit_probs`,
+:func:`~helpers.plots.plot_weight_images`, :func:`~helpers.plots.plot_digits`); their names are
+available here too.
 """
 
 from __future__ import annotations
@@ -12,6 +15,10 @@ import ipywidgets as ipw
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..plots import plot_digit_probs, plot_digits, plot_weight_images, weight_images
+
+# plot_digit_probs, weight_images and plot_weight_images live in helpers.plots; named here too,
+# as the lectures call them through ``widgets``
 __all__ = ["misclassified_indices", "digit_view", "plot_digit_probs", "misclassified_browser",
            "weight_images", "plot_weight_images", "weights_browser"]
 
@@ -79,46 +86,6 @@ def digit_view(X, y_true, probs, i: int) -> dict:
             "pred": int(probs[i].argmax()), "probs": probs[i], "index": i}
 
 
-def plot_digit_probs(view: dict, fig=None):
-    """Draw one :func:`digit_view`: the image on the left, the probabilities as bars on the right.
-
-    The true class's bar and tick label are green, a wrong prediction's red.
-
-    Example:
-        >>> X = np.zeros((1, 784)); P = np.full((1, 10), 0.1)
-        >>> fig = plot_digit_probs(digit_view(X, [0], P, 0))
-    """
-    if fig is None:
-        fig = plt.figure(figsize=(7, 2.6))
-    ax_img, ax_bar = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.7]})
-    ax_img.imshow(view["image"], cmap="gray_r", vmin=0, vmax=max(1e-9, view["image"].max()))
-    ax_img.set_xticks([])
-    ax_img.set_yticks([])
-    ok = view["pred"] == view["true"]
-    ax_img.set_title(f"sample {view['index']}: true {view['true']}, predicted {view['pred']}",
-                     fontsize=9, color="black" if ok else "#cf222e")
-    p = view["probs"]
-    colors = ["#bbbbbb"] * len(p)
-    colors[view["pred"]] = "#1a7f37" if ok else "#cf222e"
-    colors[view["true"]] = "#1a7f37"
-    ax_bar.bar(range(len(p)), p, color=colors)
-    ax_bar.set_xticks(range(len(p)))
-    for k, tick in enumerate(ax_bar.get_xticklabels()):   # the true class stays visible at p ≈ 0
-        if k == view["true"]:
-            tick.set_color("#1a7f37")
-            tick.set_fontweight("bold")
-        elif k == view["pred"]:
-            tick.set_color("#cf222e")
-    ax_bar.set_ylim(0, 1.12)
-    ax_bar.set_xlabel("class")
-    ax_bar.set_ylabel("probability")
-    for k, v in enumerate(p):
-        if v >= 0.05:
-            ax_bar.text(k, v + 0.02, f"{v:.2f}", ha="center", fontsize=7)
-    fig.tight_layout()
-    return fig
-
-
 def misclassified_browser(X, y_true, probs) -> ipw.VBox:
     """Step through the misclassified digits, most confidently wrong first.
 
@@ -175,50 +142,6 @@ def misclassified_browser(X, y_true, probs) -> ipw.VBox:
     return box
 
 
-def weight_images(W, units=None) -> np.ndarray:
-    """First-layer weights as images: column ``j`` of ``W`` (784,) becomes a 28 × 28 picture.
-
-    Args:
-        W: weights of the first layer, shape ``(784, M)`` (rows-batch convention ``Z = X W + b``).
-        units: which columns (default: all).
-
-    Returns:
-        array ``(k, 28, 28)``, each image divided by its largest absolute value (so in [−1, 1]).
-
-    Example:
-        >>> W = np.zeros((784, 3)); W[0, 1] = -2.0
-        >>> imgs = weight_images(W); imgs.shape, float(imgs[1, 0, 0])
-        ((3, 28, 28), -1.0)
-    """
-    W = np.asarray(W, dtype=np.float64)
-    if W.ndim != 2 or W.shape[0] != 784:
-        raise ValueError(f"W must have shape (784, M) (one column per hidden unit), got {W.shape}")
-    cols = np.arange(W.shape[1]) if units is None else np.asarray(units, dtype=np.int64)
-    imgs = W[:, cols].T.reshape(-1, 28, 28)
-    scale = np.abs(imgs).max(axis=(1, 2), keepdims=True)
-    return imgs / np.where(scale > 0, scale, 1.0)
-
-
-def plot_weight_images(W, units=None, ncols: int = 8, titles=None):
-    """A grid of first-layer weight images (red positive, blue negative).
-
-    Example:
-        >>> fig = plot_weight_images(np.random.default_rng(0).normal(size=(784, 4)), ncols=4)
-    """
-    imgs = weight_images(W, units)
-    cols = np.arange(np.asarray(W).shape[1]) if units is None else np.asarray(units)
-    ncols = max(1, min(int(ncols), len(imgs)))
-    nrows = -(-len(imgs) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.2 * ncols, 1.3 * nrows), squeeze=False)
-    for k, ax in enumerate(axes.ravel()):
-        ax.axis("off")
-        if k < len(imgs):
-            ax.imshow(imgs[k], cmap="RdBu_r", vmin=-1, vmax=1)
-            ax.set_title(titles[k] if titles is not None else f"unit {cols[k]}", fontsize=7)
-    fig.tight_layout()
-    return fig
-
-
 def weights_browser(W, X=None, *, show=None) -> ipw.VBox:
     """A slider over hidden units showing the unit's weight image (and, given ``X``, the inputs
     that excite it most).
@@ -252,21 +175,15 @@ def weights_browser(W, X=None, *, show=None) -> ipw.VBox:
 
     def render(_change=None):
         j = slider.value
-        img = weight_images(show, [j])[0]
+        if X is not None:
+            box.top = np.argsort(-(np.asarray(X) @ W[:, j]), kind="stable")[:8]
         with out:
             out.clear_output(wait=True)
-            n_top = 0 if X is None else 8
-            fig, axes = plt.subplots(1, 1 + n_top, figsize=(1.5 * (1 + n_top), 1.8),
-                                     squeeze=False)
-            axes[0, 0].imshow(img, cmap="RdBu_r", vmin=-1, vmax=1)
-            axes[0, 0].set_title(f"weights of unit {j}", fontsize=8)
+            plot_weight_images(show, units=[j], ncols=1, titles=[f"weights of unit {j}"])
             if X is not None:
-                box.top = np.argsort(-(np.asarray(X) @ W[:, j]), kind="stable")[:n_top]
-                for ax, i in zip(axes[0, 1:], box.top):
-                    ax.imshow(np.asarray(X)[i].reshape(28, 28), cmap="gray_r")
-                    ax.set_title(f"#{i}", fontsize=7)
-            for ax in axes.ravel():
-                ax.axis("off")
+                plot_digits(np.asarray(X)[box.top], n=len(box.top), ncols=8,
+                            title=f"the inputs that excite unit {j} most: "
+                                  + ", ".join(f"#{i}" for i in box.top))
             plt.show()
 
     slider.observe(render, names="value")
