@@ -700,11 +700,13 @@ def plot_gd_path(f: Callable, path, xlim=None, ylim=None, ax=None, *, title: str
         path: the iterates, shape ``(K, 2)`` (first row = starting point); or several runs, a list
             of ``(K_i, 2)`` arrays, each drawn in its own colour.
         xlim, ylim: the rectangle to show (default: the paths with a margin).
-        labels: one legend entry per path (default: "iterates" for one path, "run k" for several).
+        labels: one legend entry per path (default "run k"). Given labels, or several paths, draw
+            each path in its own colour with its label in a legend at the upper left.
 
     Returns:
         matplotlib.figure.Figure: contours, each path as a line with markers, start (square) and
-        end (star) marked. One path: lines labelled "iterates", "start", "end".
+        end (star) marked. One path without ``labels``: white, lines labelled "iterates",
+        "start", "end", the legend below the plot.
 
     Example:
         >>> f = lambda x, y: x**2 + 10 * y**2
@@ -714,8 +716,9 @@ def plot_gd_path(f: Callable, path, xlim=None, ylim=None, ax=None, *, title: str
         >>> fig = plot_gd_path(f, [np.array(p), np.array(p[:3])], labels=["10 steps", "2 steps"])
     """
     paths = _as_paths(path)
+    as_runs = len(paths) > 1 or labels is not None   # coloured runs, each with its legend entry
     if labels is None:
-        labels = ["iterates"] if len(paths) == 1 else [f"run {k}" for k in range(len(paths))]
+        labels = [f"run {k}" for k in range(len(paths))] if as_runs else ["iterates"]
     labels = [str(label) for label in labels]
     if len(labels) != len(paths):
         raise ValueError(f"labels must have one entry per path ({len(paths)}), got {len(labels)}")
@@ -729,7 +732,7 @@ def plot_gd_path(f: Callable, path, xlim=None, ylim=None, ax=None, *, title: str
     fig = plot_function_2d(f, xlim, ylim, ax=ax, levels=levels, filled=True, figsize=figsize,
                            title=title or default_title)
     ax = ax or fig.axes[0]
-    if len(paths) == 1:
+    if not as_runs:
         p = paths[0]
         ax.plot(p[:, 0], p[:, 1], "-o", color="white", mec="black", ms=3.5, lw=1.3,
                 label=labels[0])

@@ -487,3 +487,12 @@ def test_weight_images_are_the_columns_scaled_and_drawn_with_their_titles():
     assert len(fig.axes) == 8 and len([ax for ax in fig.axes if ax.images]) == 6
     with pytest.raises(ValueError, match=r"W must have shape \(784, M\).*got \(6, 784\)"):
         weight_images(W.T)
+
+
+def test_gd_path_one_labelled_run_is_drawn_as_a_run():
+    f = lambda x, y: x**2 + y**2
+    path = np.array([[1.0, 1.0], [0.5, 0.5], [0.25, 0.25]])
+    ax = plot_gd_path(f, path, labels=["lr = 0.25"]).axes[0]
+    shown = [ln.get_label() for ln in ax.get_lines() if not ln.get_label().startswith("_")]
+    assert shown == ["lr = 0.25"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["lr = 0.25"]
