@@ -234,8 +234,9 @@ def xor_weights_explorer(F: float = 5.0) -> ipw.VBox:
 
     Returns:
         an ``ipywidgets.VBox`` with attributes ``sliders`` (dict by name: ``W1[0,0]`` … ``b2[0]``
-        and ``F``), ``params()`` (the current weights), ``rows`` (the latest
-        :func:`xor_output_table`) and ``render()``.
+        and ``F``; ``W1[i,j]`` is the weight from input ``i`` to hidden unit ``j``), ``params()``
+        (the current weights, rows form), ``rows`` (the latest :func:`xor_output_table`),
+        ``render()`` and ``reset()``.
 
     Example:
         >>> box = xor_weights_explorer()        # in a notebook: display(box)
