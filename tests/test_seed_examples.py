@@ -1,8 +1,10 @@
 """Every worked example of the source slides appears in a lecture, with a numerical check.
 
-The course's subject matter comes from five sets of lecture slides (``shared/seeds/README.md``
-lists what the course takes from each). The table below has one row per worked example, formula
-with numbers, or slip the course corrects. For each row the test reads the committed lecture
+The course's subject matter comes from five sets of lecture slides. ``tests/seed_examples.json``
+holds what the course takes from each of them and one row per worked example, formula with
+numbers, or slip the course corrects: its source slide set, the lecture that shows it, the example
+in the slides' words and the numbers the slides state. The table below adds, per row, how to find
+it in the lecture. For each row the test reads the committed lecture
 (nbformat, no execution: nbval runs the lectures) and asserts
 
 1. a code cell whose source matches the row's patterns *and* contains an ``assert``: the example
@@ -13,12 +15,14 @@ with numbers, or slip the course corrects. For each row the test reads the commi
    from the notebooks), so the slides' numbers are verified too, e.g. the gradient
    [306, -144, -18, -310] of Alberta's four-variable function at [3, -1, 0, 1].
 
-The last tests check the table itself: every seed of the README has rows, ids are unique, and every
-row fails when its check (or its output) is taken out of the lecture.
+The last tests check the table itself: every slide set has rows, the rows here are the rows of the
+data file, ids are unique, and every row fails when its check (or its output) is taken out of the
+lecture.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable
@@ -33,13 +37,15 @@ from finite_differences import numerical_grad
 
 ROOT = Path(__file__).resolve().parents[1]
 LECTURES = ROOT / "lectures"
-SEEDS = {
-    "000_2494ed19ecd507a0.txt": "COMP 755, lecture 22",
-    "001_f38fb9c395b17cf5.txt": "UCSB 165B",
-    "002_b1ed8cf241fd956e.txt": "U. Alberta intro",
-    "003_3ff05a99bfff4f88.txt": "Harvard, P. Protopapas",
-    "004_0e8089beb85f83d6.txt": "TU Delft DL",
-}
+SEED_DATA = json.loads((Path(__file__).with_name("seed_examples.json")).read_text())
+SEEDS = {s["file"]: s["course"] for s in SEED_DATA["sources"]}   # slide-set file -> course
+ROWS = {row["id"]: row for row in SEED_DATA["examples"]}            # example id -> its facts
+
+
+def slide_numbers(example_id: str) -> dict:
+    """The numbers the slides state for an example (tests/seed_examples.json)."""
+    return ROWS[example_id]["slide_numbers"]
+
 L1, L2, L3, L4 = ("01_chain_rule.ipynb", "02_scalar_backprop.ipynb", "03_xor_network.ipynb",
                   "04_mnist.ipynb")
 ASSERT = re.compile(r"^\s*assert\b", re.MULTILINE)
@@ -76,9 +82,10 @@ def xor_out(F, x1, x2):  # COMP 755's hand-built XOR net
 
 
 def numbers_4var():
-    x0 = np.array([3.0, -1.0, 0.0, 1.0])
+    slide = slide_numbers("alberta-four-variable-function")
+    x0 = np.array(slide["x0"], dtype=np.float64)
     g = central(f4, x0, eps=1e-5)
-    assert f4(x0) == 215 and np.allclose(g, [306, -144, -18, -310], atol=1e-4)  # the brief's
+    assert f4(x0) == slide["f(x0)"] and np.allclose(g, slide["gradient at x0"], atol=1e-4)
     return [f"f(x0) = {f4(x0):.1f}"] + [f"{v:.0f}." for v in np.round(g)]
 
 
@@ -88,15 +95,19 @@ def numbers_jvp():
 
 
 def numbers_xor():
-    out00, out01 = xor_out(5.0, 0, 0), xor_out(5.0, 0, 1)
-    assert abs(out00 - 0.149132886381) < 1e-12 and abs(out01 - 0.893163783089) < 1e-12  # slide
+    slide = slide_numbers("comp755-hand-built-xor-F5")
+    out00, out01 = xor_out(slide["F"], 0, 0), xor_out(slide["F"], 0, 1)
+    assert abs(out00 - slide["output at (0, 0) and (1, 1)"]) < 1e-12
+    assert abs(out01 - slide["output at (0, 1) and (1, 0)"]) < 1e-12
     assert abs(xor_out(5.0, 1, 1) - out00) < 1e-15 and abs(xor_out(5.0, 1, 0) - out01) < 1e-15
     return [f"output {out00:.4f}", f"output {out01:.4f}"]
 
 
 def numbers_xi():
-    dLdW = -3 * math.exp(-9) / (1 + math.exp(-9))
-    assert abs(abs(dLdW) - 0.00037018372) < 1e-11     # the slide's magnitude (its sign is wrong)
+    slide = slide_numbers("harvard-xi-table")
+    X, W = slide["X"], slide["W"]                        # y = 1: L = log(1 + exp(-X W))
+    dLdW = -X * math.exp(-X * W) / (1 + math.exp(-X * W))
+    assert abs(abs(dLdW) - slide["|dL/dW| (the slide's sign is wrong)"]) < 1e-11
     return [f"dL/dW  forward: {dLdW:+.11f}", f"reverse: {dLdW:+.11f}"]
 
 
@@ -178,7 +189,7 @@ def numbers_universal():
 @dataclass(frozen=True)
 class Example:
     id: str
-    seed: str            # file name in shared/seeds/
+    seed: str            # the slide set ("file" in tests/seed_examples.json)
     lecture: str
     what: str            # what the slides have, in words
     check: tuple         # regexes that must all match ONE code cell, which must also assert
@@ -411,26 +422,24 @@ def problems(example: Example, sources, outputs: str) -> list[str]:
 def test_seed_example_is_in_a_lecture_with_a_check(example: Example):
     sources, outputs = lecture(example.lecture)
     found = problems(example, sources, outputs)
-    assert not found, (f"{example.id} ({example.what}) from {SEEDS[example.seed]} "
-                       f"[seeds/{example.seed}]: " + "; ".join(found))
+    assert not found, (f"{example.id} ({ROWS[example.id]['formula']}) from "
+                       f"{SEEDS[example.seed]} [{example.seed}]: " + "; ".join(found))
 
 
-def _seeds_readme() -> Path | None:
-    for base in (ROOT.parent / "shared", ROOT / "shared", Path("/work/shared")):
-        if (base / "seeds" / "README.md").is_file():
-            return base / "seeds" / "README.md"
-    return None
-
-
-def test_every_seed_of_the_readme_has_examples():
+def test_every_slide_set_has_examples():
     counts = {seed: sum(e.seed == seed for e in EXAMPLES) for seed in SEEDS}
-    assert all(n >= 3 for n in counts.values()), counts
-    readme = _seeds_readme()
-    if readme is None:
-        pytest.skip("shared/seeds/README.md is not beside the repository")
-    listed = set(re.findall(r"^\|\s*(\d{3}_[0-9a-f]{16}\.txt)\s*\|", readme.read_text(),
-                            re.MULTILINE))
-    assert listed == set(SEEDS), f"README lists {sorted(listed)}, the table knows {sorted(SEEDS)}"
+    assert len(SEEDS) == 5 and all(n >= 3 for n in counts.values()), counts
+
+
+def test_rows_are_the_rows_of_the_data_file():
+    """Each row here finds one example of tests/seed_examples.json, with the same source and
+    lecture, and every example there has a row: an example cannot drop out of either list."""
+    assert len(SEED_DATA["examples"]) == len(ROWS) == 51, "an example was added or lost"
+    assert [e.id for e in EXAMPLES] == [row["id"] for row in SEED_DATA["examples"]]
+    for e in EXAMPLES:
+        row = ROWS[e.id]
+        assert (e.seed, e.lecture) == (row["source"], row["lecture"]), e.id
+        assert e.what == row["formula"], e.id
 
 
 def test_table_is_well_formed():
@@ -453,22 +462,3 @@ def test_row_fails_without_its_check_or_its_outputs(example: Example):
     assert problems(example, stripped, outputs), f"{example.id} passes without its asserts"
     if expected_outputs(example):
         assert problems(example, sources, ""), f"{example.id} passes without outputs"
-
-
-@pytest.mark.parametrize("number", ["01", "02", "03", "04"])
-def test_committed_lecture_matches_its_build_script(number):
-    """The table reads the committed notebooks: they must be what tools/build_lecture_NN.py
-    makes, executed."""
-    import importlib.util
-
-    script = ROOT / "tools" / f"build_lecture_{number}.py"
-    spec = importlib.util.spec_from_file_location(f"build_lecture_{number}", script)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    notebook = next(LECTURES.glob(f"{number}_*.ipynb"))
-    nb = nbformat.read(notebook, as_version=4)
-    assert [(c.cell_type, c.source) for c in nb.cells] == \
-        [(c.cell_type, c.source) for c in module.CELLS], f"{notebook.name}: rebuild it"
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert all(c.execution_count for c in code), f"{notebook.name} is not executed"
-    assert not [o for c in code for o in c.outputs if o.output_type == "error"]

@@ -1,0 +1,35 @@
+# Lectures: each lectures/NN_name.ipynb is paired with lectures/NN_name.py (jupytext py:percent;
+# the pairing is declared in jupytext.toml). Guide: docs/instructor-guide.md, "Changing a lecture".
+#   make notebooks          sync the pairs, execute the lectures in place, sync again
+#   make notebooks LECTURES=lectures/03_xor_network.ipynb    one lecture
+#   make lectures-sync      bring each pair up to date from its last-edited file (no execution);
+#                           `make test` does this first, so a prose edit of a .py needs no command
+LECTURES     ?= $(wildcard lectures/*.ipynb)
+CELL_TIMEOUT ?= 600
+
+# Everything a kernel or Jupyter could write goes to a throw-away folder; one BLAS thread makes
+# the numbers (and the run time) independent of the machine's load.
+define LECTURE_ENV
+HOME="$$tmp" IPYTHONDIR="$$tmp/ipython" MPLCONFIGDIR="$$tmp/matplotlib" \
+JUPYTER_CONFIG_DIR="$$tmp/jupyter-config" JUPYTER_DATA_DIR="$$tmp/jupyter-data" \
+JUPYTER_RUNTIME_DIR="$$tmp/jupyter-runtime" PYDEVD_DISABLE_FILE_VALIDATION=1 \
+OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONHASHSEED=0 \
+PATH="$(abspath $(BIN)):$$PATH"
+endef
+
+# jupytext --sync takes each pair's cells from the file edited last and keeps the outputs of the
+# .ipynb for the code cells that did not change; markdown edits never need execution.
+SYNC_LECTURES = $(LECTURE_ENV) $(BIN)/jupytext --sync --quiet $(wildcard lectures/*.py)
+
+.PHONY: notebooks lectures-sync
+lectures-sync: $(STAMP)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  $(SYNC_LECTURES)
+
+notebooks: lectures-sync
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  $(LECTURE_ENV) $(BIN)/python -m tools.execute_lectures --timeout $(CELL_TIMEOUT) $(LECTURES) && \
+	  $(SYNC_LECTURES)
+
+# `make test` runs the lectures under nbval as they are on disk: sync the pairs first.
+test: lectures-sync
