@@ -43,11 +43,20 @@ def sanitize_rules(path: Path = SANITIZE) -> list[tuple[re.Pattern, str]]:
 
 
 def comparable(outputs, rules) -> str:
-    """The outputs as one string with every run-to-run variation masked."""
-    text = json.dumps(outputs, sort_keys=True)
-    for regex, replace in rules:
-        text = regex.sub(replace, text)
-    return MODEL_ID.sub("MODEL_ID", text)
+    """The outputs as one string, every text in them masked as nbval masks it before comparing."""
+
+    def mask(value):
+        if isinstance(value, str):
+            for regex, replace in rules:
+                value = regex.sub(replace, value)
+            return MODEL_ID.sub("MODEL_ID", value)
+        if isinstance(value, dict):
+            return {key: mask(v) for key, v in value.items()}
+        if isinstance(value, list):
+            return [mask(v) for v in value]
+        return value
+
+    return json.dumps(mask(outputs), sort_keys=True)
 
 
 def widget_ids_in_order(nb) -> list[str]:
@@ -88,19 +97,23 @@ def renumber_widgets(nb, name: str):
 
 
 def settle(old, new, rules):
-    """Keep ``old``'s outputs wherever ``new``'s differ only in run-to-run noise (see above)."""
+    """Keep ``old``'s outputs wherever ``new``'s differ only in run-to-run noise (see above).
+
+    The stored widget state is kept when no cell changed; otherwise the new run's (renumbered)
+    state is used, and so are the new outputs of every cell that shows a widget."""
     old_cells = {c.get("id"): c for c in old.cells if c.cell_type == "code"}
-    changed = False
-    for cell in new.cells:
-        if cell.cell_type != "code":
-            continue
+    code = [c for c in new.cells if c.cell_type == "code"]
+    same = {}
+    for cell in code:
         before = old_cells.get(cell.get("id"))
-        if (before is not None and before.source == cell.source
-                and before.execution_count == cell.execution_count
-                and comparable(before.outputs, rules) == comparable(cell.outputs, rules)):
-            cell.outputs = before.outputs
-        else:
-            changed = True
+        same[id(cell)] = (before is not None and before.source == cell.source
+                          and before.execution_count == cell.execution_count
+                          and comparable(before.outputs, rules) == comparable(cell.outputs, rules))
+    changed = not all(same.values())
+    for cell in code:
+        shows_widget = any(WIDGET_VIEW in out.get("data", {}) for out in cell.outputs)
+        if same[id(cell)] and not (changed and shows_widget):
+            cell.outputs = old_cells[cell.get("id")].outputs
     if not changed and "widgets" in old.metadata:
         new.metadata["widgets"] = old.metadata["widgets"]
     return new
