@@ -4,7 +4,8 @@
 environment it isolates (HOME, IPYTHONDIR, MPLCONFIGDIR, JUPYTER_* in a temporary folder; one BLAS
 thread). For each notebook:
 
-1. execute a copy with nbclient (``--timeout`` seconds per cell, no execution timestamps);
+1. execute a copy with nbclient (``--timeout`` seconds per cell, no execution timestamps), and
+   merge consecutive pieces of one stream (a busy machine flushes a cell's prints in pieces);
 2. give the widget models ids that follow from their order in the notebook instead of random ones;
 3. keep a cell's stored outputs when the new ones differ only in what varies between runs (the
    rules of ``tests/nbval_sanitize.cfg``: wall times, memory addresses, widget model ids), and keep
@@ -27,6 +28,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 ROOT = Path(__file__).resolve().parents[1]
 SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
@@ -125,6 +127,7 @@ def execute(path: Path, timeout: int, rules) -> bool:
     nb = copy.deepcopy(old)
     NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
+    nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})   # one print, one stream output
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
     nb = settle(old, renumber_widgets(nb, path.stem), rules)
