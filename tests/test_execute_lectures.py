@@ -81,3 +81,12 @@ def test_widget_ids_follow_from_the_notebook_not_from_chance():
     assert shown in state and widget_ids_in_order(one)[0] == shown
     refs = re.findall(r"IPY_MODEL_([0-9a-f]{32})", json.dumps(state))
     assert refs and all(r in state for r in refs)
+
+
+def test_prints_split_by_the_kernel_compare_equal_to_one_stream(rules):
+    one = [{"output_type": "stream", "name": "stdout", "text": "a\nb\n"}]
+    two = [{"output_type": "stream", "name": "stdout", "text": "a\n"},
+           {"output_type": "stream", "name": "stdout", "text": "b\n"}]
+    other = [{"output_type": "stream", "name": "stdout", "text": "a\n"},
+             {"output_type": "stream", "name": "stderr", "text": "b\n"}]
+    assert comparable(one, rules) == comparable(two, rules) != comparable(other, rules)

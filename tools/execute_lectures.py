@@ -45,7 +45,8 @@ def sanitize_rules(path: Path = SANITIZE) -> list[tuple[re.Pattern, str]]:
 
 
 def comparable(outputs, rules) -> str:
-    """The outputs as one string, every text in them masked as nbval masks it before comparing."""
+    """The outputs as one string, compared as nbval compares them: consecutive pieces of a
+    stream joined, every text masked with the sanitize rules."""
 
     def mask(value):
         if isinstance(value, str):
@@ -58,7 +59,15 @@ def comparable(outputs, rules) -> str:
             return [mask(v) for v in value]
         return value
 
-    return json.dumps(mask(outputs), sort_keys=True)
+    merged = []                    # a cell's prints, however the kernel's flushes split them
+    for out in outputs:
+        if (merged and out.get("output_type") == "stream"
+                and merged[-1].get("output_type") == "stream"
+                and merged[-1].get("name") == out.get("name")):
+            merged[-1] = {**merged[-1], "text": merged[-1]["text"] + out["text"]}
+        else:
+            merged.append(dict(out))
+    return json.dumps(mask(merged), sort_keys=True)
 
 
 def widget_ids_in_order(nb) -> list[str]:
