@@ -99,3 +99,25 @@ def test_editing_a_sentence_of_the_py_needs_no_command_before_make_test(tmp_path
     assert not any(OLD in c.source for c in nb.cells)
     assert code_outputs(ipynb) == before, "the prose edit changed or re-ran code cells"
     assert NEW in py.read_text()
+
+
+def test_inserting_a_cell_keeps_every_other_cell_id(tmp_path):
+    """Cell ids are not positions: a cell added to the .py gets a new id after the sync, and every
+    other cell keeps its id and outputs (what `make lectures-sync` runs)."""
+    from jupytext.cli import jupytext as jupytext_cli
+
+    course = copy_course(tmp_path)
+    py, ipynb = lecture3(course).with_suffix(".py"), lecture3(course)
+    before = nbformat.read(ipynb, as_version=4)
+    text = py.read_text()
+    first_code = text.index("\n# %%\n")
+    py.write_text(text[:first_code] + "\n# %% [markdown]\n# A new paragraph.\n" + text[first_code:])
+    jupytext_cli(["--sync", "--quiet", str(py)])
+
+    after = nbformat.read(ipynb, as_version=4)
+    assert len(after.cells) == len(before.cells) + 1
+    new = [c for c in after.cells if c.source == "A new paragraph."]
+    assert len(new) == 1 and new[0].id not in {c.id for c in before.cells}
+    kept = [c for c in after.cells if c.source != "A new paragraph."]
+    assert [c.id for c in kept] == [c.id for c in before.cells]
+    assert [c.get("outputs") for c in kept] == [c.get("outputs") for c in before.cells]
