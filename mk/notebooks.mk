@@ -4,7 +4,7 @@
 #   make notebooks LECTURES=lectures/03_xor_network.ipynb    one lecture
 #   make lectures-sync      bring each pair up to date from its last-edited file (no execution);
 #                           `make test` does this first, so a prose edit of a .py needs no command
-LECTURES     ?= $(wildcard lectures/*.ipynb)
+LECTURES     ?= lectures/*.ipynb
 CELL_TIMEOUT ?= 600
 
 # Everything a kernel or Jupyter could write goes to a throw-away folder; one BLAS thread makes
@@ -19,7 +19,7 @@ endef
 
 # jupytext --sync takes each pair's cells from the file edited last and keeps the outputs of the
 # .ipynb for the code cells that did not change; markdown edits never need execution.
-SYNC_LECTURES = $(LECTURE_ENV) $(BIN)/jupytext --sync --quiet $(wildcard lectures/*.py)
+SYNC_LECTURES = $(LECTURE_ENV) $(BIN)/jupytext --sync --quiet lectures/*.py
 
 .PHONY: notebooks lectures-sync
 lectures-sync: $(STAMP)
