@@ -4,6 +4,8 @@
 #   make notebooks LECTURES=lectures/03_xor_network.ipynb    one lecture
 #   make lectures-sync      bring each pair up to date from its last-edited file (no execution);
 #                           `make test` does this first, so a prose edit of a .py needs no command
+#   make lectures-check     the pair and execution checks on the files as committed, without the
+#                           sync (for CI: a commit must hold both files of a pair, in sync)
 LECTURES     ?= lectures/*.ipynb
 CELL_TIMEOUT ?= 600
 
@@ -21,7 +23,7 @@ endef
 # .ipynb for the code cells that did not change; markdown edits never need execution.
 SYNC_LECTURES = $(LECTURE_ENV) $(BIN)/jupytext --sync --quiet lectures/*.py
 
-.PHONY: notebooks lectures-sync
+.PHONY: notebooks lectures-sync lectures-check
 lectures-sync: $(STAMP)
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	  $(SYNC_LECTURES)
@@ -30,6 +32,9 @@ notebooks: lectures-sync
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	  $(LECTURE_ENV) $(BIN)/python -m tools.execute_lectures --timeout $(CELL_TIMEOUT) $(LECTURES) && \
 	  $(SYNC_LECTURES)
+
+lectures-check: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_lecture_pairs.py
 
 # `make test` runs the lectures under nbval as they are on disk: sync the pairs first.
 test: lectures-sync
