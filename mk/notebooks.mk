@@ -9,8 +9,8 @@
 LECTURES     ?= lectures/*.ipynb
 CELL_TIMEOUT ?= 600
 
-# Everything a kernel or Jupyter could write goes to a throw-away folder; one BLAS thread makes
-# the numbers (and the run time) independent of the machine's load.
+# Everything a kernel or Jupyter could write goes to a throw-away folder; one BLAS thread keeps
+# floating-point sums in the same order on every run and machine (and the run time sane under load).
 define LECTURE_ENV
 HOME="$$tmp" IPYTHONDIR="$$tmp/ipython" MPLCONFIGDIR="$$tmp/matplotlib" \
 JUPYTER_CONFIG_DIR="$$tmp/jupyter-config" JUPYTER_DATA_DIR="$$tmp/jupyter-data" \
