@@ -1,8 +1,10 @@
 """Every worked example of the source slides appears in a lecture, with a numerical check.
 
-The course's subject matter comes from five sets of lecture slides (``shared/seeds/README.md``
-lists what the course takes from each). The table below has one row per worked example, formula
-with numbers, or slip the course corrects. For each row the test reads the committed lecture
+The course's subject matter comes from five sets of lecture slides. ``tests/seed_examples.json``
+holds what the course takes from each of them and one row per worked example, formula with
+numbers, or slip the course corrects: its source slide set, the lecture that shows it, the example
+in the slides' words and the numbers the slides state. The table below adds, per row, how to find
+it in the lecture. For each row the test reads the committed lecture
 (nbformat, no execution: nbval runs the lectures) and asserts
 
 1. a code cell whose source matches the row's patterns *and* contains an ``assert``: the example
@@ -13,12 +15,14 @@ with numbers, or slip the course corrects. For each row the test reads the commi
    from the notebooks), so the slides' numbers are verified too, e.g. the gradient
    [306, -144, -18, -310] of Alberta's four-variable function at [3, -1, 0, 1].
 
-The last tests check the table itself: every seed of the README has rows, ids are unique, and every
-row fails when its check (or its output) is taken out of the lecture.
+The last tests check the table itself: every slide set has rows, the rows here are the rows of the
+data file, ids are unique, and every row fails when its check (or its output) is taken out of the
+lecture.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable
@@ -33,15 +37,16 @@ from finite_differences import numerical_grad
 
 ROOT = Path(__file__).resolve().parents[1]
 LECTURES = ROOT / "lectures"
-SEEDS = {
-    "000_2494ed19ecd507a0.txt": "COMP 755, lecture 22",
-    "001_f38fb9c395b17cf5.txt": "UCSB 165B",
-    "002_b1ed8cf241fd956e.txt": "U. Alberta intro",
-    "003_3ff05a99bfff4f88.txt": "Harvard, P. Protopapas",
-    "004_0e8089beb85f83d6.txt": "TU Delft DL",
-}
-L1, L2, L3, L4 = ("01_chain_rule.ipynb", "02_scalar_backprop.ipynb", "03_xor_network.ipynb",
-                  "04_mnist.ipynb")
+SEED_DATA = json.loads((Path(__file__).with_name("seed_examples.json")).read_text())
+SEEDS = {s["file"]: s["course"] for s in SEED_DATA["sources"]}   # slide-set file -> course
+ROWS = {row["id"]: row for row in SEED_DATA["examples"]}            # example id -> its facts
+
+
+def slide_numbers(example_id: str) -> dict:
+    """The numbers the slides state for an example (tests/seed_examples.json)."""
+    return ROWS[example_id]["slide_numbers"]
+
+
 ASSERT = re.compile(r"^\s*assert\b", re.MULTILINE)
 
 
@@ -76,9 +81,10 @@ def xor_out(F, x1, x2):  # COMP 755's hand-built XOR net
 
 
 def numbers_4var():
-    x0 = np.array([3.0, -1.0, 0.0, 1.0])
+    slide = slide_numbers("alberta-four-variable-function")
+    x0 = np.array(slide["x0"], dtype=np.float64)
     g = central(f4, x0, eps=1e-5)
-    assert f4(x0) == 215 and np.allclose(g, [306, -144, -18, -310], atol=1e-4)  # the brief's
+    assert f4(x0) == slide["f(x0)"] and np.allclose(g, slide["gradient at x0"], atol=1e-4)
     return [f"f(x0) = {f4(x0):.1f}"] + [f"{v:.0f}." for v in np.round(g)]
 
 
@@ -88,15 +94,19 @@ def numbers_jvp():
 
 
 def numbers_xor():
-    out00, out01 = xor_out(5.0, 0, 0), xor_out(5.0, 0, 1)
-    assert abs(out00 - 0.149132886381) < 1e-12 and abs(out01 - 0.893163783089) < 1e-12  # slide
+    slide = slide_numbers("comp755-hand-built-xor-F5")
+    out00, out01 = xor_out(slide["F"], 0, 0), xor_out(slide["F"], 0, 1)
+    assert abs(out00 - slide["output at (0, 0) and (1, 1)"]) < 1e-12
+    assert abs(out01 - slide["output at (0, 1) and (1, 0)"]) < 1e-12
     assert abs(xor_out(5.0, 1, 1) - out00) < 1e-15 and abs(xor_out(5.0, 1, 0) - out01) < 1e-15
     return [f"output {out00:.4f}", f"output {out01:.4f}"]
 
 
 def numbers_xi():
-    dLdW = -3 * math.exp(-9) / (1 + math.exp(-9))
-    assert abs(abs(dLdW) - 0.00037018372) < 1e-11     # the slide's magnitude (its sign is wrong)
+    slide = slide_numbers("harvard-xi-table")
+    X, W = slide["X"], slide["W"]                        # y = 1: L = log(1 + exp(-X W))
+    dLdW = -X * math.exp(-X * W) / (1 + math.exp(-X * W))
+    assert abs(abs(dLdW) - slide["|dL/dW| (the slide's sign is wrong)"]) < 1e-11
     return [f"dL/dW  forward: {dLdW:+.11f}", f"reverse: {dLdW:+.11f}"]
 
 
@@ -177,187 +187,195 @@ def numbers_universal():
 # -- the table -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Example:
-    id: str
-    seed: str            # file name in shared/seeds/
-    lecture: str
-    what: str            # what the slides have, in words
+    """How to find one example of tests/seed_examples.json (its facts) in its lecture."""
+    id: str              # the example's id in tests/seed_examples.json
     check: tuple         # regexes that must all match ONE code cell, which must also assert
     outputs: tuple | Callable = field(default=())   # strings the lecture's outputs must show
 
+    @property
+    def seed(self) -> str:       # the slide set's file
+        return ROWS[self.id]["source"]
 
-C755, UCSB, ALB, HARV, DELFT = SEEDS  # the five seed files, in order
+    @property
+    def lecture(self) -> str:    # the lecture's notebook
+        return ROWS[self.id]["lecture"]
+
+    @property
+    def what(self) -> str:       # the example in the slides' words
+        return ROWS[self.id]["formula"]
+
+
 EXAMPLES = [
     # COMP 755, lecture 22
-    Example("comp755-layer-notation", C755, L3, "h^l = f(W^l h^(l-1) + b^l), z^l stored",
+    Example("comp755-layer-notation",
             (r"forward_prop\(np\.array\(\[\[0\.0\], \[0\.0\]\]\), sigmoid, Ws, bs\)",
              r"0\.149132886381"), numbers_xor),
-    Example("comp755-losses", C755, L3, "squared and binary cross-entropy losses, derivatives",
+    Example("comp755-losses",
             (r"def squared_loss|squared_loss, bce_loss|\(\"squared\", squared_loss\)",
              r"bce_loss", r"numerical_gradient", r"assert abs\(loss_fn\(yh, y_\)\[1\] - fd\)"),
             lambda: [f"derivative {(0.3 - 1) / (0.3 * 0.7):+.6f}",
                      f"derivative {0.8 / (0.8 * 0.2):+.6f}"]),
-    Example("comp755-loss-sanity-question", C755, L3, "is the loss larger when yhat != y?",
+    Example("comp755-loss-sanity-question",
             (r"loss_fn\(0\.99, 1\)\[0\] < loss_fn\(0\.5, 1\)\[0\] < loss_fn\(0\.01, 1\)\[0\]",),
             lambda: [f"{-math.log(0.01):.4f}", f"{0.5 * 0.99 ** 2:.4f}"]),
-    Example("comp755-total-derivative", C755, L1, "g(t) = f(t, t, 1), g'(t) = 2t + 3t^2",
+    Example("comp755-total-derivative",
             (r"f3\(t, t, 1\.0\)", r"exact = 2 \* t \+ 3 \* t \*\* 2", r"numerical_gradient"),
             lambda: [f"2t + 3t^2 = {2 * t + 3 * t ** 2:+.4f}" for t in (-2.0, 0.5, 1.5)]),
-    Example("comp755-evaluate-at", C755, L1, "d(z1^2 + z2)/dz1 at [1, -1] = 2",
+    Example("comp755-evaluate-at",
             (r"z\[0\] \*\* 2 \+ z\[1\]", r"np\.array\(\[1\.0, -1\.0\]\)",
              r"np\.allclose\(grad, \[2\.0, 1\.0\]"),
             lambda: ["gradient at z = [1, -1]: [{:.0f}. {:.0f}.]".format(
                 *central(lambda z: z[0] ** 2 + z[1], [1.0, -1.0]))]),
-    Example("comp755-backward-recursion", C755, L3, "eqs. 21-23 / 33-36 with loops",
+    Example("comp755-backward-recursion",
             (r"check_all\(Ws_r, bs_r, x, y, grads_of\)", r"assert all\(ours\.values\(\)\)"),
             ("dW1: passed", "db2: passed")),
-    Example("comp755-hand-built-xor-F5", C755, L3, "F = 5 outputs 0.1491 / 0.8932",
+    Example("comp755-hand-built-xor-F5",
             (r"s\(F \* \(-0\.5 \+ h1 \+ h2\)\)", r"0\.893163783089"), numbers_xor),
-    Example("comp755-gradient-check-eps-1e-7", C755, L3, "finite differences, eps = 1e-7",
+    Example("comp755-gradient-check-eps-1e-7",
             (r"eps = 1e-7", r"old \+ eps / 2", r"old - eps / 2",
              r"assert abs\(\(up - down\) / eps - G\[idx\]\)"), numbers_eps_check),
-    Example("comp755-listing-slips", C755, L3, "the slides' backward_prop / compute_gradients bugs",
+    Example("comp755-listing-slips",
             (r"slides = check_all\(Ws3, bs3, x3, y3, grads_slides\)",
              r"not slides\[\"dW1\"\]"), ("dW1: FAILED", "db1: FAILED")),
-    Example("comp755-noisy-xor-training", C755, L3, "1000 noisy points, 200 iterations, eta 3e-2",
+    Example("comp755-noisy-xor-training",
             (r"noisy_xor\(1000, noise=0\.1", r"eta=3e-2, iters=200",
              r"Es\[-1\] < 0\.05 \* Es\[0\]"),
             ("X (1000, 2)", "after 200 iterations")),
     # UCSB 165B
-    Example("ucsb-empirical-risk", UCSB, L3, "L(theta) = 1/N sum of losses (mean, not sum)",
+    Example("ucsb-empirical-risk",
             (r"assert abs\(E_mean - E_sum / N\)", r"N \* grad"),
             ("N * helpers' grad equals ours: True",)),
-    Example("ucsb-gradient-descent-update", UCSB, L1, "x_(t+1) = x_t - eta grad f (minus lost)",
+    Example("ucsb-gradient-descent-update",
             (r"step1 = run\.path\[0\] - 0\.05 \* widgets\.cos_bowl_grad",
              r"assert np\.allclose\(run\.path\[1\], step1\)"), numbers_gd),
-    Example("ucsb-bias-folded-into-weights", UCSB, L3, "y_0 = 1, w_0j = b_j",
+    Example("ucsb-bias-folded-into-weights",
             (r"np\.concatenate\(\[\[1\.0\], y_\]\) @ W", r"with_bias"),
             lambda: [f"(0, 1) -> {xor_out(5.0, 0, 1):.4f}", f"(1, 1) -> {xor_out(5.0, 1, 1):.4f}"]),
-    Example("ucsb-sum-over-paths", UCSB, L1, "dl/dx = sum over paths of products",
+    Example("ucsb-sum-over-paths",
             (r"path via x", r"bars\[\"t\"\] - \(2 \* t0 \+ 3 \* t0 \*\* 2\)"),
             lambda: [f"path via x: {2 * 1.5:.4f}   path via y: {3 * 1.5 ** 2:.4f}"
                      f"   sum: {2 * 1.5 + 3 * 1.5 ** 2:.4f}"]),
-    Example("ucsb-layer-by-layer-backward", UCSB, L3, "dl/dz, dl/dw_ij = y_i dl/dz_j, dl/dy",
+    Example("ucsb-layer-by-layer-backward",
             (r"folded_grads\(Wt_r", r"assert same"), ("same gradients as section 5: True",)),
-    Example("ucsb-vector-chain-rule", UCSB, L1, "grad g(f(x)) = (grad f)^T grad g",
+    Example("ucsb-vector-chain-rule",
             (r"jacobian\(z0\)\.T @ grad_f4\(x_of_z\(z0\)\)",
              r"assert np\.allclose\(chain, numeric"),
             numbers_jvp),
-    Example("ucsb-mlp-as-chain-of-layers", UCSB, L4, "an MLP is a chain of layers (Sequential)",
+    Example("ucsb-mlp-as-chain-of-layers",
             (r"mlp\(\[784, 128, 64, 10\]", r"assert np\.allclose\(g, grads\[key\]"),
             ("= dW1: True", "= db3: True")),
-    Example("ucsb-pytorch-autograd", UCSB, L4, "autograd in PyTorch (optional cross-check)",
+    Example("ucsb-pytorch-autograd",
             (r"import torch", r"\.backward\(\)", r"assert worst < 1e-10"), ()),
     # U. Alberta
-    Example("alberta-computational-graph", ALB, L2, "a network as a computational graph",
+    Example("alberta-computational-graph",
             (r"L_v\.backward\(\)", r"topological_order\(L_v\)",
              r"assert np\.allclose\(engine, hand"), numbers_scalar_net),
-    Example("alberta-xor-sigmoid-net", ALB, L3, "XOR with a sigmoid net, delta Z5 ... delta W1",
+    Example("alberta-xor-sigmoid-net",
             (r"def xor_net_grads", r"dZ5 = Yp \* \(1 - Yp\) \* dYp",
              r"assert same_layers and same_loops"),
             ("equals the layer rule: True, the summed loops: True",)),
-    Example("alberta-softmax-cross-entropy", ALB, L4, "delta logits = yp - y",
+    Example("alberta-softmax-cross-entropy",
             (r"check_gradient\(ce, z, yp - y", r"assert np\.allclose\(J, J_num"),
             ("softmax Jacobian matches finite differences: True",
              "d loss / d logits = yp - y: True")),
-    Example("alberta-mnist-relu-mlp", ALB, L4, "MNIST with a ReLU MLP, gradient-checked, trained",
+    Example("alberta-mnist-relu-mlp",
             (r"check_gradient\(lambda _: loss_fn\(forward\(P, xb\)\[0\], Yb\), P\[name\]",
              r"assert r\.passed"),
             ("dW1  (784, 128)  sparse: passed", "db1  (128,)      full  : passed")),
-    Example("alberta-mnist-training", ALB, L4, "training the MNIST net beats the linear model",
+    Example("alberta-mnist-training",
             (r"assert test_acc > lin_acc\[-1\]",), ("final test accuracy",)),
-    Example("alberta-manual-backprop-slip", ALB, L4, "delta Z1 = [f(..) . dZ2] W2^T: f for f'",
+    Example("alberta-manual-backprop-slip",
             (r"dZ1_slip = \(relu\(A2\) \* dZ2\) @ P\[\"W2\"\]\.T", r"assert not r\.passed"),
             ("dW1 with the slip: FAILED",)),
-    Example("alberta-universal-approximation", ALB, L4, "one hidden ReLU layer approximates g",
+    Example("alberta-universal-approximation",
             (r"np\.interp\(xs\[:, 0\], knots, g\(knots\)\)", r"assert same",
              r"errors\[H\] / errors\[2 \* H\]"), numbers_universal),
-    Example("alberta-cos-bowl-gradient", ALB, L1, "grad of -(cos^2 x + cos^2 y)^2",
+    Example("alberta-cos-bowl-gradient",
             (r"widgets\.cos_bowl_grad\(x, y\)", r"numerical_gradient\(lambda p: widgets\.cos_bowl",
              r"assert np\.allclose\(analytic, numeric"), numbers_cos_bowl),
-    Example("alberta-gradient-points-uphill", ALB, L1, "steepest ascent, zero at a minimum",
+    Example("alberta-gradient-points-uphill",
             (r"rates = \[rate\(a\) for a in angles\]", r"assert abs\(max\(rates\) - gnorm\)"),
             numbers_gd),
-    Example("alberta-gradient-descent-zigzag", ALB, L1, "GD demo and its zig-zag path",
+    Example("alberta-gradient-descent-zigzag",
             (r"lr=0\.026, f=q, grad=grad_q", r"assert np\.allclose\(grad_q\(\*p\)"),
             numbers_zigzag),
-    Example("alberta-gd-linear-regression-mnist", ALB, L4,
-            "grad_W L = (X^T X + gamma I) W - X^T Y (drops X^T 1 b^T)",
+    Example("alberta-gd-linear-regression-mnist",
             (r"slide_dW = \(Xs\.T @ Xs \+ gamma \* np\.eye\(D\)\) @ W0 - Xs\.T @ Ys",
              r"not passed\[\"slide's dW\"\]"),
             ("slide's dW: FAILED", "full dW   : passed", "slide's dW at b = 0: passed")),
-    Example("alberta-gd-linear-regression-training", ALB, L4, "GD for multiple linear regression",
+    Example("alberta-gd-linear-regression-training",
             (r"gW = \(XtX \+ gamma \* np\.eye\(D\)\) @ W \+ np\.outer\(s, b\) - XtY",
              r"assert np\.all\(np\.diff\(lin_loss\) < 0\)"), ("after 300 steps",)),
-    Example("alberta-four-variable-function", ALB, L1, "f at [3, -1, 0, 1], gradient",
+    Example("alberta-four-variable-function",
             (r"x0 = np\.array\(\[3\.0, -1\.0, 0\.0, 1\.0\]\)",
              r"\[306, -144, -18, -310\]", r"numerical_gradient\(f4, x0\)"), numbers_4var),
-    Example("alberta-jacobian-vector-product", ALB, L1, "f(x(z1, z2)): a Jacobian product",
+    Example("alberta-jacobian-vector-product",
             (r"def x_of_z", r"numerical_gradient\(lambda z: f4\(x_of_z\(z\)\), z0\)"), numbers_jvp),
-    Example("alberta-scalar-net-deltas", ALB, L2, "Yp = sigma(X W1 + b1) W2 + b2, delta rules",
+    Example("alberta-scalar-net-deltas",
             (r"dZ3 = W2 \* dZ4", r"dZ2 = Z3 \* \(1 - Z3\) \* dZ3", r"numerical_gradient\(net_loss",
              r"assert np\.allclose\(hand, numeric"), numbers_scalar_net),
-    Example("alberta-matrix-layer-rules", ALB, L3, "dX = [f'.dZ] W^T, dW = X^T [..], db = sums",
+    Example("alberta-matrix-layer-rules",
             (r"return G @ W\.T, X\.T @ G, G\.sum\(axis=0\)",
              r"check_gradient\(lambda _: L\(Xr, Wr, br\)",
              r"assert not wrong_axis\.passed"),
             ("dX (5, 3): passed", "dW (3, 4): passed", "db (4,): passed")),
-    Example("alberta-broadcast-addition", ALB, L3, "Z = X + b: dX = dZ, db sums the broadcast axis",
+    Example("alberta-broadcast-addition",
             (r"L_add = lambda X, b: np\.sum\(\(X \+ b\) \* R\)",
              r"np\.allclose\(db_num, R\.sum\(axis=0\)"),
             ("dX = dZ: True   db = column sums of dZ: True",)),
-    Example("alberta-sigmoid-derivative", ALB, L3, "sigma'(a) = sigma(a)(1 - sigma(a))",
+    Example("alberta-sigmoid-derivative",
             (r"h \* \(1\.0 - h\)|sigmoid\(z0\)\[1\]",
              r"assert abs\(sigmoid\(z0\)\[1\] - numerical_gradient"),
             lambda: [f"sigma'(0.7) formula: {round(sigma(0.7) * (1 - sigma(0.7)), 8)}"]),
-    Example("alberta-sigmoid-derivative-scalar-net", ALB, L2, "sigma' checked before it is used",
+    Example("alberta-sigmoid-derivative-scalar-net",
             (r"numerical_gradient\(sigmoid, a\) - sigmoid\(a\) \* \(1 - sigmoid\(a\)\)",),
             ("sigma'(a) = sigma(a)(1 - sigma(a)) at a = -2, 0, 1.5: ok",)),
     # Harvard, P. Protopapas
-    Example("harvard-logistic-regression-derivative", HARV, L2, "dL/dp with its sign slip",
+    Example("harvard-logistic-regression-derivative",
             (r"correct = -y / p \+ \(1 - y\) / \(1 - p\)",
              r"slide = -y / p - \(1 - y\) / \(1 - p\)",
              r"assert abs\(correct - numeric\)"), numbers_logreg),
-    Example("harvard-logistic-regression-betas", HARV, L2, "dL/dbeta1 = (p - y) X, dL/dbeta0",
+    Example("harvard-logistic-regression-betas",
             (r"numerical_gradient\(L_of, beta\), \[p - y, \(p - y\) \* X\]",),
             lambda: [f"{1.5 * sigma(-0.3 + 0.8 * 1.5):.6f}"]),   # (p - y) X for y = 0
-    Example("harvard-backprop-by-hand", HARV, L2, "exercise: one hidden layer, MSE, by hand",
+    Example("harvard-backprop-by-hand",
             (r"def grads_by_hand", r"2 / n \* np\.sum\(r \* w2 \* a \* \(1 - a\) \* x_data\)",
              r"assert np\.allclose\(hand, chain"), numbers_harvard_exercises),
-    Example("harvard-backprop-by-chain-rule", HARV, L2, "exercise: one function per node, update",
+    Example("harvard-backprop-by-chain-rule",
             (r"def grads_by_chain", r"def dh2_da1",
              r"w_chain = np\.array\(\[w1, w2\]\) - lr \* chain",
              r"assert np\.allclose\(w_hand, w_chain"), numbers_harvard_exercises),
-    Example("harvard-xi-table", HARV, L2, "xi1 ... xi5 at X = 3, y = 1, W = 3, both modes",
+    Example("harvard-xi-table",
             (r"dL_dW_reverse = rev\[0\] \* locals_\[0\]", r"exact = -X \* math\.exp\(-9\)",
              r"assert abs\(fwd\[-1\] - exact\)"), numbers_xi),
-    Example("harvard-graph-mechanism", HARV, L2, "a graph mechanism instead of hand formulas",
+    Example("harvard-graph-mechanism",
             (r"Wv = Value\(3\.0, label=\"W\"\)", r"LA\.backward\(\)",
              r"assert abs\(Wv\.grad - \(-3 \* math\.exp\(-9\)"),
             lambda: [f"dL/dW = {-3 * math.exp(-9) / (1 + math.exp(-9)):+.11f}"]),
     # TU Delft
-    Example("delft-chain-rule", DELFT, L1, "f(g(x))' = f'(g(x)) g'(x), a net as a chain",
+    Example("delft-chain-rule",
             (r"dk = lambda x: np\.exp\(np\.sin\(x \*\* 2\)\) \* np\.cos\(x \*\* 2\) \* 2 \* x",
              r"assert abs\(dk\(x\) - numerical_gradient\(k, x\)\)"),
             lambda: [f"h' = {central(lambda v: np.sin(v[0] ** 2), [2.0])[0]:+.6f}"]),
-    Example("delft-derivative-w-b", DELFT, L2, "L = 1/2 (sigma(wx + b) - t)^2: dL/dw, dL/db",
+    Example("delft-derivative-w-b",
             (r"dw = \(sigmoid\(w \* x \+ b\) - t\) \* dsig\(w \* x \+ b\) \* x",
              r"assert np\.allclose\(\[dw, db\], numeric"), numbers_delft),
-    Example("delft-shared-terms-bar-notation", DELFT, L2, "four unique terms: y, z, w, b bars",
+    Example("delft-shared-terms-bar-notation",
             (r"z_bar = y_bar \* dsig\(z\)", r"assert np\.allclose\(\[w_bar, b_bar\], \[dw, db\]"),
             ("y_bar = -0.377541",)),
-    Example("delft-topological-order", DELFT, L2, "(w, b, x, z, y, t, L, R, L_reg)",
+    Example("delft-topological-order",
             (r"order = \[\"w\", \"b\", \"x\", \"z\", \"y\", \"t\", \"L\", \"R\", \"Lreg\"\]",
              r"assert is_topological"), ("TU Delft's order is topological: True",)),
-    Example("delft-logistic-least-squares-l2", DELFT, L2, "L_reg = L + lambda R, sum over children",
+    Example("delft-logistic-least-squares-l2",
             (r"w_bar = z_bar \* x \+ R_bar \* w", r"Lreg_of = lambda p",
              r"assert np\.allclose\(\[w_bar, b_bar\], numeric"), numbers_delft),
-    Example("delft-backprop-algorithm-trace", DELFT, L2, "the algorithm, node by node",
+    Example("delft-backprop-algorithm-trace",
             (r"widgets\.backprop_trace\(graph\)", r"trace\[-1\]\.bars\[\"w\"\] - w_bar"),
             ("backward: w̄ = z̄·x + R̄·w", "done: every node has its value and its bar")),
-    Example("delft-message-passing-modularity", DELFT, L2, "swap sigma for tanh: one line changes",
+    Example("delft-message-passing-modularity",
             (r"def backward_unit\(act, dact\)", r"\"tanh\", np\.tanh",
              r"assert np\.allclose\(ours, numeric"), ("tanh     backprop",)),
-    Example("delft-training-loop", DELFT, L3, "forward, loss, backward, update; cost = average",
+    Example("delft-training-loop",
             (r"train\(net, MSE\(half=True\), Xn, Yn, epochs=200",
              r"np\.array\(hist\.loss\) \* len\(Xn\), Es\[:200\]"),
             ("helpers, 1000 x mean loss at epochs 1, 50, 200",)),
@@ -411,26 +429,22 @@ def problems(example: Example, sources, outputs: str) -> list[str]:
 def test_seed_example_is_in_a_lecture_with_a_check(example: Example):
     sources, outputs = lecture(example.lecture)
     found = problems(example, sources, outputs)
-    assert not found, (f"{example.id} ({example.what}) from {SEEDS[example.seed]} "
-                       f"[seeds/{example.seed}]: " + "; ".join(found))
+    assert not found, (f"{example.id} ({ROWS[example.id]['formula']}) from "
+                       f"{SEEDS[example.seed]} [{example.seed}]: " + "; ".join(found))
 
 
-def _seeds_readme() -> Path | None:
-    for base in (ROOT.parent / "shared", ROOT / "shared", Path("/work/shared")):
-        if (base / "seeds" / "README.md").is_file():
-            return base / "seeds" / "README.md"
-    return None
-
-
-def test_every_seed_of_the_readme_has_examples():
+def test_every_slide_set_has_examples():
     counts = {seed: sum(e.seed == seed for e in EXAMPLES) for seed in SEEDS}
-    assert all(n >= 3 for n in counts.values()), counts
-    readme = _seeds_readme()
-    if readme is None:
-        pytest.skip("shared/seeds/README.md is not beside the repository")
-    listed = set(re.findall(r"^\|\s*(\d{3}_[0-9a-f]{16}\.txt)\s*\|", readme.read_text(),
-                            re.MULTILINE))
-    assert listed == set(SEEDS), f"README lists {sorted(listed)}, the table knows {sorted(SEEDS)}"
+    assert len(SEEDS) == 5 and all(n >= 3 for n in counts.values()), counts
+
+
+def test_rows_are_the_rows_of_the_data_file():
+    """Each row here finds one example of tests/seed_examples.json and every example there has a
+    row: an example cannot drop out of either list."""
+    assert len(SEED_DATA["examples"]) == len(ROWS) == 51, "an example was added or lost"
+    assert [e.id for e in EXAMPLES] == [row["id"] for row in SEED_DATA["examples"]]
+    for row in SEED_DATA["examples"]:
+        assert row["source"] in SEEDS and row["formula"].strip(), row["id"]
 
 
 def test_table_is_well_formed():
@@ -453,22 +467,3 @@ def test_row_fails_without_its_check_or_its_outputs(example: Example):
     assert problems(example, stripped, outputs), f"{example.id} passes without its asserts"
     if expected_outputs(example):
         assert problems(example, sources, ""), f"{example.id} passes without outputs"
-
-
-@pytest.mark.parametrize("number", ["01", "02", "03", "04"])
-def test_committed_lecture_matches_its_build_script(number):
-    """The table reads the committed notebooks: they must be what tools/build_lecture_NN.py
-    makes, executed."""
-    import importlib.util
-
-    script = ROOT / "tools" / f"build_lecture_{number}.py"
-    spec = importlib.util.spec_from_file_location(f"build_lecture_{number}", script)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    notebook = next(LECTURES.glob(f"{number}_*.ipynb"))
-    nb = nbformat.read(notebook, as_version=4)
-    assert [(c.cell_type, c.source) for c in nb.cells] == \
-        [(c.cell_type, c.source) for c in module.CELLS], f"{notebook.name}: rebuild it"
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert all(c.execution_count for c in code), f"{notebook.name} is not executed"
-    assert not [o for c in code for o in c.outputs if o.output_type == "error"]

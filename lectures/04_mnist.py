@@ -1,37 +1,29 @@
-"""Build lectures/04_mnist.ipynb: write the cells with nbformat, execute them with nbclient.
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
 
-Run from the repository root: ``.venv/bin/python tools/build_lecture_04.py`` (``--no-execute`` to
-only write the cells). Uses the small builder of ``tools/build_lecture_03.py``.
-"""
-# ruff: noqa: E501  (the cells are prose and LaTeX; lines are as long as they read best)
+# %% [markdown]
+# # Lecture 4 · Backpropagation on MNIST
+#
+# Lecture 3 trained a network with 9 weights on points in the plane. Now the same ideas meet a real
+# problem: recognising hand-written digits from their 784 pixels. We write every gradient ourselves,
+# check each one, and end with a network that reads digits it has never seen.
+#
+# **Learning goals.** After this lecture you can
+#
+# 1. train a **linear baseline** by gradient descent and say why its gradient formula needs care;
+# 2. derive and check **softmax + cross-entropy**, including the famous $\delta\text{logits} = y_p - y$;
+# 3. write the **batch backward pass of a ReLU network** (U. Alberta's 3-layer equations) and
+#    gradient-check it;
+# 4. train it with **minibatch SGD**, and read its loss curves, confusion matrix and mistakes;
+# 5. see **universal approximation** at work: a wider hidden layer fits a function more closely.
 
-from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_lecture_03 import build, code, md  # noqa: E402
-
-CELLS = [
-md(r"""
-# Lecture 4 · Backpropagation on MNIST
-
-Lecture 3 trained a network with 9 weights on points in the plane. Now the same ideas meet a real
-problem: recognising hand-written digits from their 784 pixels. We write every gradient ourselves,
-check each one, and end with a network that reads digits it has never seen.
-
-**Learning goals.** After this lecture you can
-
-1. train a **linear baseline** by gradient descent and say why its gradient formula needs care;
-2. derive and check **softmax + cross-entropy**, including the famous $\delta\text{logits} = y_p - y$;
-3. write the **batch backward pass of a ReLU network** (U. Alberta's 3-layer equations) and
-   gradient-check it;
-4. train it with **minibatch SGD**, and read its loss curves, confusion matrix and mistakes;
-5. see **universal approximation** at work: a wider hidden layer fits a function more closely.
-"""),
-code(r"""
-%matplotlib inline
+# %%
+# %matplotlib inline
 import time
 
 import matplotlib.pyplot as plt
@@ -49,56 +41,56 @@ try:  # one BLAS thread: sums happen in the same order every run, so every run p
 except ImportError:
     pass
 np.set_printoptions(precision=4, suppress=True)
-"""),
-md(r"""
-## 1 · The data
 
-MNIST has 70,000 grey-scale digits of 28 × 28 pixels. The course ships a real subset of 5,000 of
-them, so everything here runs offline and in seconds; `load_mnist(source="full")` fetches the full
-set when you are online. Each image is a row of 784 numbers in $[0, 1]$.
-"""),
-code(r"""
+# %% [markdown]
+# ## 1 · The data
+#
+# MNIST has 70,000 grey-scale digits of 28 × 28 pixels. The course ships a real subset of 5,000 of
+# them, so everything here runs offline and in seconds; `load_mnist(source="full")` fetches the full
+# set when you are online. Each image is a row of 784 numbers in $[0, 1]$.
+
+# %%
 data = load_mnist(source="subset")
 X_train, y_train, X_test, y_test = (np.asarray(a) for a in data[:4])
 print("train:", X_train.shape, X_train.dtype, " test:", X_test.shape, " labels:", y_train.dtype)
 print("pixel range:", X_train.min(), "to", X_train.max())
 print("digits per class (train):", np.bincount(y_train))
 print("digits per class (test): ", np.bincount(y_test))
-"""),
-code(r"""
+
+# %%
 fig = plot_digits(X_train, y_train, n=20, ncols=10, title="the first 20 training digits")
 plt.show()
-"""),
-md(r"""
-We work in float64: gradient checks need it, and at this size it costs little. Targets are
-**one-hot** rows: the label 3 becomes $(0,0,0,1,0,0,0,0,0,0)$.
-"""),
-code(r"""
+
+# %% [markdown]
+# We work in float64: gradient checks need it, and at this size it costs little. Targets are
+# **one-hot** rows: the label 3 becomes $(0,0,0,1,0,0,0,0,0,0)$.
+
+# %%
 X = X_train.astype(np.float64)
 Xt = X_test.astype(np.float64)
 Y = np.eye(10)[y_train]                     # one-hot, shape (4000, 10)
 N, D = X.shape
 print("Y", Y.shape, " first label", y_train[0], "->", Y[0])
-"""),
-md(r"""
-## 2 · A linear baseline, trained by gradient descent
 
-Alberta's first model for MNIST is **multiple linear regression** onto the one-hot targets:
-predict $Y_p = XW + b$ with $W$ of shape $(784, 10)$, and read the class as the largest of the ten
-outputs. With a small ridge penalty $\gamma$ the loss is
+# %% [markdown]
+# ## 2 · A linear baseline, trained by gradient descent
+#
+# Alberta's first model for MNIST is **multiple linear regression** onto the one-hot targets:
+# predict $Y_p = XW + b$ with $W$ of shape $(784, 10)$, and read the class as the largest of the ten
+# outputs. With a small ridge penalty $\gamma$ the loss is
+#
+# $$L(W, b) = \tfrac12 \lVert XW + \mathbf 1 b^\top - Y\rVert^2 + \tfrac\gamma2 \lVert W\rVert^2 .$$
+#
+# The slides give $\nabla_W L = (X^\top X + \gamma I)W - X^\top Y$ and $\nabla_b L = \sum_i (y^p_i - y_i)$.
+# Differentiate it yourself first:
+#
+# $$\nabla_W L = X^\top (XW + \mathbf 1 b^\top - Y) + \gamma W
+#              = (X^\top X + \gamma I)\,W + X^\top \mathbf 1\, b^\top - X^\top Y .$$
+#
+# The slide **drops the term** $X^\top\mathbf 1\,b^\top$: its formula is right only while $b = 0$ (or
+# the pixel columns have mean zero). A gradient check settles it, at a point where $b \neq 0$:
 
-$$L(W, b) = \tfrac12 \lVert XW + \mathbf 1 b^\top - Y\rVert^2 + \tfrac\gamma2 \lVert W\rVert^2 .$$
-
-The slides give $\nabla_W L = (X^\top X + \gamma I)W - X^\top Y$ and $\nabla_b L = \sum_i (y^p_i - y_i)$.
-Differentiate it yourself first:
-
-$$\nabla_W L = X^\top (XW + \mathbf 1 b^\top - Y) + \gamma W
-             = (X^\top X + \gamma I)\,W + X^\top \mathbf 1\, b^\top - X^\top Y .$$
-
-The slide **drops the term** $X^\top\mathbf 1\,b^\top$: its formula is right only while $b = 0$ (or
-the pixel columns have mean zero). A gradient check settles it, at a point where $b \neq 0$:
-"""),
-code(r"""
+# %%
 gamma = 1.0
 rng = np.random.default_rng(0)
 Xs, Ys = X[:50], Y[:50]                           # a small batch keeps the check quick
@@ -127,14 +119,14 @@ r0 = check_gradient(lambda W: ridge_loss(W, np.zeros(10), Xs, Ys), W0, slide_dW,
                     k=40, name="dW")
 print(f"slide's dW at b = 0: {'passed' if r0.passed else 'FAILED'}")
 assert r0.passed                                  # the slide's formula holds while b = 0
-"""),
-md(r"""
-The slide's form has one advantage worth keeping: $X^\top X$ ($784 \times 784$), $X^\top Y$ and
-$X^\top\mathbf 1$ can be computed **once**, after which each gradient step costs no pass over the
-4,000 images. A safe step size for this quadratic loss is $1/\lambda_{\max}$, the inverse of the
-largest curvature (eigenvalue of the Hessian):
-"""),
-code(r"""
+
+# %% [markdown]
+# The slide's form has one advantage worth keeping: $X^\top X$ ($784 \times 784$), $X^\top Y$ and
+# $X^\top\mathbf 1$ can be computed **once**, after which each gradient step costs no pass over the
+# 4,000 images. A safe step size for this quadratic loss is $1/\lambda_{\max}$, the inverse of the
+# largest curvature (eigenvalue of the Hessian):
+
+# %%
 XtX, XtY, s = X.T @ X, X.T @ Y, X.sum(axis=0)
 H_top = np.block([[XtX + gamma * np.eye(D), s[:, None]], [s[None, :], np.array([[N]])]])
 lam_max = np.linalg.eigvalsh(H_top)[-1]           # the Hessian of L in (W, b), per column of W
@@ -155,8 +147,8 @@ W_lin, b_lin = W, b
 print(f"after 300 steps: loss per image {lin_loss[-1]:.4f}, "
       f"test accuracy {lin_acc[-1]:.1%}")
 assert np.all(np.diff(lin_loss) < 0)              # with step 1/lambda_max every step goes down
-"""),
-code(r"""
+
+# %%
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
 steps = np.arange(0, 301, 10)
 axes[0].plot(steps, lin_loss)
@@ -169,39 +161,40 @@ axes[1].set_ylabel("test accuracy (%)")
 axes[1].set_title("linear regression: test accuracy")
 fig.tight_layout()
 plt.show()
-"""),
-md(r"""
-A linear function of the pixels already recognises most digits. Its weights are 10 images, one
-"template" per class (red: pixels that vote for the class, blue: pixels that vote against). A few
-look like blurred digits, the ring of the 0 and the bar of the 1; most are blotchier, because
-each template must also vote *against* the other nine classes:
-"""),
-code(r"""
+
+# %% [markdown]
+# A linear function of the pixels already recognises most digits. Its weights are 10 images, one
+# "template" per class (red: pixels that vote for the class, blue: pixels that vote against). A few
+# look like blurred digits, the ring of the 0 and the bar of the 1; most are blotchier, because
+# each template must also vote *against* the other nine classes:
+
+# %%
 fig = widgets.plot_weight_images(W_lin, ncols=10, titles=[f"class {k}" for k in range(10)])
 plt.show()
-"""),
-md(r"""
-## 3 · Softmax and cross-entropy
 
-Regression onto 0/1 targets is a crude way to classify. A classifier should output
-**probabilities**. The network outputs ten scores, the **logits** $z$, and softmax turns them into a
-distribution; cross-entropy is minus the log-probability of the correct class:
 
-$$y_{p,k} = \frac{e^{z_k}}{\sum_j e^{z_j}}, \qquad L = -\sum_k y_k \log y_{p,k} .$$
+# %% [markdown]
+# ## 3 · Softmax and cross-entropy
+#
+# Regression onto 0/1 targets is a crude way to classify. A classifier should output
+# **probabilities**. The network outputs ten scores, the **logits** $z$, and softmax turns them into a
+# distribution; cross-entropy is minus the log-probability of the correct class:
+#
+# $$y_{p,k} = \frac{e^{z_k}}{\sum_j e^{z_j}}, \qquad L = -\sum_k y_k \log y_{p,k} .$$
+#
+# **Derivation.** Two partial derivatives, then the chain rule (the sum runs over every output
+# $y_{p,k}$ that the logit $z_i$ touches):
+#
+# $$\frac{\partial y_{p,k}}{\partial z_i} = y_{p,k}\,(\mathbb 1[i=k] - y_{p,i}), \qquad
+#   \frac{\partial L}{\partial y_{p,k}} = -\frac{y_k}{y_{p,k}},$$
+#
+# $$\delta z_i = \sum_k \frac{\partial y_{p,k}}{\partial z_i}\frac{\partial L}{\partial y_{p,k}}
+#   = -\sum_k y_k(\mathbb 1[i=k] - y_{p,i}) = -y_i + y_{p,i}\sum_k y_k = y_{p,i} - y_i ,$$
+#
+# because the one-hot $y$ sums to 1. All the exponentials and logarithms cancel: the gradient is
+# *prediction minus target*. Check the two Jacobian pieces, and the result:
 
-**Derivation.** Two partial derivatives, then the chain rule (the sum runs over every output
-$y_{p,k}$ that the logit $z_i$ touches):
-
-$$\frac{\partial y_{p,k}}{\partial z_i} = y_{p,k}\,(\mathbb 1[i=k] - y_{p,i}), \qquad
-  \frac{\partial L}{\partial y_{p,k}} = -\frac{y_k}{y_{p,k}},$$
-
-$$\delta z_i = \sum_k \frac{\partial y_{p,k}}{\partial z_i}\frac{\partial L}{\partial y_{p,k}}
-  = -\sum_k y_k(\mathbb 1[i=k] - y_{p,i}) = -y_i + y_{p,i}\sum_k y_k = y_{p,i} - y_i ,$$
-
-because the one-hot $y$ sums to 1. All the exponentials and logarithms cancel: the gradient is
-*prediction minus target*. Check the two Jacobian pieces, and the result:
-"""),
-code(r"""
+# %%
 def softmax(Z):
     Z = Z - Z.max(axis=1, keepdims=True)          # same result, but exp never overflows
     E = np.exp(Z)
@@ -219,24 +212,24 @@ print("softmax Jacobian matches finite differences:", np.allclose(J, J_num, atol
 ce = lambda z_: -np.sum(y * np.log(softmax(z_)))
 print("d loss / d logits = yp - y:", check_gradient(ce, z, yp - y, name="dlogits").passed)
 assert np.allclose(J, J_num, atol=1e-8) and check_gradient(ce, z, yp - y, name="dlogits").passed
-"""),
-md(r"""
-Why subtract the maximum? $e^{1000}$ overflows to infinity, but softmax does not change when
-the same number is subtracted from every logit:
-"""),
-code(r"""
+
+# %% [markdown]
+# Why subtract the maximum? $e^{1000}$ overflows to infinity, but softmax does not change when
+# the same number is subtracted from every logit:
+
+# %%
 big = np.array([[1000.0, 999.0, 990.0]])
 with np.errstate(over="ignore", invalid="ignore"):
     naive = np.exp(big) / np.exp(big).sum()
 print("naive:", naive.ravel(), "  stable:", softmax(big).ravel())
 assert np.isnan(naive).all() and np.isclose(softmax(big).sum(), 1.0)
 assert np.allclose(softmax(big), softmax(big - 1000.0))   # shifting every logit changes nothing
-"""),
-md(r"""
-For a batch we use the **mean** loss over the $N$ rows, so $\delta Z = (Y_p - Y)/N$. The
-`helpers` loss `SoftmaxCrossEntropy` computes the same thing:
-"""),
-code(r"""
+
+# %% [markdown]
+# For a batch we use the **mean** loss over the $N$ rows, so $\delta Z = (Y_p - Y)/N$. The
+# `helpers` loss `SoftmaxCrossEntropy` computes the same thing:
+
+# %%
 from helpers.layers import SoftmaxCrossEntropy
 
 Zb = rng.normal(size=(5, 10))
@@ -248,29 +241,30 @@ loss_h = sce.forward(Zb, np.array([3, 1, 4, 1, 5]))
 print(f"loss: ours {ours_loss:.6f}, helpers {loss_h:.6f}")
 print("dlogits equal:", np.allclose(sce.backward(), ours_grad, rtol=1e-12))
 assert abs(ours_loss - loss_h) < 1e-12 and np.allclose(sce.backward(), ours_grad, rtol=1e-12)
-"""),
-md(r"""
-## 4 · A ReLU network, backpropagated by hand
 
-The network of the Alberta slides has two hidden ReLU layers, $f(a) = \max(a, 0)$, and a linear
-output layer that produces the logits:
 
-$$Z_1 = f(XW_1 + b_1), \qquad Z_2 = f(Z_1W_2 + b_2), \qquad Z_3 = Z_2W_3 + b_3, \qquad Y_p = \mathrm{softmax}(Z_3).$$
+# %% [markdown]
+# ## 4 · A ReLU network, backpropagated by hand
+#
+# The network of the Alberta slides has two hidden ReLU layers, $f(a) = \max(a, 0)$, and a linear
+# output layer that produces the logits:
+#
+# $$Z_1 = f(XW_1 + b_1), \qquad Z_2 = f(Z_1W_2 + b_2), \qquad Z_3 = Z_2W_3 + b_3, \qquad Y_p = \mathrm{softmax}(Z_3).$$
+#
+# Each layer's backward pass is the rule of lecture 3 ($\delta X = [f'\odot\delta Z]W^\top$,
+# $\delta W = X^\top[f'\odot\delta Z]$, $\delta b$ = sum over the rows), so:
+#
+# $$\begin{aligned}
+# \delta Z_3 &= (Y_p - Y)/N, & \delta W_3 &= Z_2^\top \delta Z_3, & \delta b_3 &= \textstyle\sum_l [\delta Z_3]_{l,:},\\
+# \delta Z_2 &= \delta Z_3\, W_3^\top, & \delta W_2 &= Z_1^\top [f'(Z_1W_2+b_2)\odot\delta Z_2], & \delta b_2 &= \textstyle\sum_l [f'(Z_1W_2+b_2)\odot\delta Z_2]_{l,:},\\
+# \delta Z_1 &= [f'(Z_1W_2+b_2)\odot\delta Z_2]\, W_2^\top, & \delta W_1 &= X^\top [f'(XW_1+b_1)\odot\delta Z_1], & \delta b_1 &= \textstyle\sum_l [f'(XW_1+b_1)\odot\delta Z_1]_{l,:}.
+# \end{aligned}$$
+#
+# (The slides divide by $N$ nowhere because their loss is a sum; ours is a mean. They also write
+# $\delta Z_1 = [f(Z_1W_2+b_2)\cdot\delta Z_2]W_2^\top$ with $f$ where $f'$ belongs; we check below what
+# that slip would cost.) For ReLU, $f'(a) = \mathbb 1[a > 0]$. In code, one line per equation:
 
-Each layer's backward pass is the rule of lecture 3 ($\delta X = [f'\odot\delta Z]W^\top$,
-$\delta W = X^\top[f'\odot\delta Z]$, $\delta b$ = sum over the rows), so:
-
-$$\begin{aligned}
-\delta Z_3 &= (Y_p - Y)/N, & \delta W_3 &= Z_2^\top \delta Z_3, & \delta b_3 &= \textstyle\sum_l [\delta Z_3]_{l,:},\\
-\delta Z_2 &= \delta Z_3\, W_3^\top, & \delta W_2 &= Z_1^\top [f'(Z_1W_2+b_2)\odot\delta Z_2], & \delta b_2 &= \textstyle\sum_l [f'(Z_1W_2+b_2)\odot\delta Z_2]_{l,:},\\
-\delta Z_1 &= [f'(Z_1W_2+b_2)\odot\delta Z_2]\, W_2^\top, & \delta W_1 &= X^\top [f'(XW_1+b_1)\odot\delta Z_1], & \delta b_1 &= \textstyle\sum_l [f'(XW_1+b_1)\odot\delta Z_1]_{l,:}.
-\end{aligned}$$
-
-(The slides divide by $N$ nowhere because their loss is a sum; ours is a mean. They also write
-$\delta Z_1 = [f(Z_1W_2+b_2)\cdot\delta Z_2]W_2^\top$ with $f$ where $f'$ belongs; we check below what
-that slip would cost.) For ReLU, $f'(a) = \mathbb 1[a > 0]$. In code, one line per equation:
-"""),
-code(r"""
+# %%
 def relu(A):
     return np.maximum(A, 0.0)
 
@@ -308,15 +302,16 @@ def backward(P, Z3, cache, Y):
     G1 = (A1 > 0) * dZ1                          # f'(X W1 + b1) . dZ1
     dW1, db1 = X.T @ G1, G1.sum(axis=0)
     return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2, "W3": dW3, "b3": db3}
-"""),
-md(r"""
-### Gradient check
 
-Every parameter, at a random network, on a batch of 16 images. `W1` has 100,352 entries, so for
-it we check 30 random entries (`mode="sparse"`); the smaller arrays are checked entry by entry.
-ReLU has a kink at 0; `check_gradient` notices when a finite difference straddles one.
-"""),
-code(r"""
+
+# %% [markdown]
+# ### Gradient check
+#
+# Every parameter, at a random network, on a batch of 16 images. `W1` has 100,352 entries, so for
+# it we check 30 random entries (`mode="sparse"`); the smaller arrays are checked entry by entry.
+# ReLU has a kink at 0; `check_gradient` notices when a finite difference straddles one.
+
+# %%
 P = init_mlp(seed=0)
 xb, Yb = X[:16], Y[:16]
 Z3, cache = forward(P, xb)
@@ -327,12 +322,12 @@ for name in P:
                        mode=mode, k=30, name="d" + name)
     print(f"d{name:3s} {str(P[name].shape):11s} {mode:6s}: {'passed' if r.passed else 'FAILED'}")
     assert r.passed
-"""),
-md(r"""
-And the slide's slip, $f$ in place of $f'$ in $\delta Z_1$? For ReLU, $f(a) = a\,f'(a)$, so the
-wrong line multiplies each entry by the activation's input, and the check catches it at once:
-"""),
-code(r"""
+
+# %% [markdown]
+# And the slide's slip, $f$ in place of $f'$ in $\delta Z_1$? For ReLU, $f(a) = a\,f'(a)$, so the
+# wrong line multiplies each entry by the activation's input, and the check catches it at once:
+
+# %%
 X_, A1, Z1, A2, Z2 = cache
 dZ3 = (softmax(Z3) - Yb) / len(Yb)
 dZ2 = dZ3 @ P["W3"].T
@@ -342,14 +337,14 @@ r = check_gradient(lambda _: loss_fn(forward(P, xb)[0], Yb), P["W1"], dW1_slip,
                    mode="sparse", k=30, name="dW1")
 print("dW1 with the slip:", "passed" if r.passed else "FAILED")
 assert not r.passed
-"""),
-md(r"""
-### The same network in `helpers`
 
-`helpers.network.mlp([784, 128, 64, 10])` builds `Linear, ReLU, Linear, ReLU, Linear`. Give it our
-weights and it computes the same loss and the same gradients:
-"""),
-code(r"""
+# %% [markdown]
+# ### The same network in `helpers`
+#
+# `helpers.network.mlp([784, 128, 64, 10])` builds `Linear, ReLU, Linear, ReLU, Linear`. Give it our
+# weights and it computes the same loss and the same gradients:
+
+# %%
 from helpers.network import mlp
 
 net = mlp([784, 128, 64, 10], dtype=np.float64)
@@ -363,14 +358,14 @@ print(f"loss: ours {loss_fn(Z3, Yb):.6f}, helpers {loss_helpers:.6f}")
 for (name, _, g), key in zip(net.parameters(), ("W1", "b1", "W2", "b2", "W3", "b3")):
     print(f"{name:4s} = d{key}: {np.allclose(g, grads[key], rtol=1e-10, atol=1e-14)}")
     assert np.allclose(g, grads[key], rtol=1e-10, atol=1e-14)
-"""),
-md(r"""
-### Optional: PyTorch agrees too
 
-If PyTorch is installed, its automatic differentiation gives a third, independent opinion. (The
-course does not need PyTorch; without it this cell says so and moves on.)
-"""),
-code(r"""
+# %% [markdown]
+# ### Optional: PyTorch agrees too
+#
+# If PyTorch is installed, its automatic differentiation gives a third, independent opinion. (The
+# course does not need PyTorch; without it this cell says so and moves on.)
+
+# %%
 # NBVAL_IGNORE_OUTPUT
 try:
     import torch
@@ -386,16 +381,17 @@ else:
     worst = max(float(np.max(np.abs(Pt[k].grad.numpy() - grads[k]))) for k in P)
     print(f"PyTorch {torch.__version__}: largest difference from our gradients {worst:.1e}")
     assert worst < 1e-10
-"""),
-md(r"""
-## 5 · Training with minibatch SGD
 
-Gradient descent on all 4,000 images per step is wasteful: a random **minibatch** of 64 gives a
-noisy but far cheaper estimate of the gradient. One **epoch** is one pass over the shuffled
-training set in minibatches. We train for 20 epochs with learning rate 0.1, keeping the loss on
-the training and test sets after every epoch.
-"""),
-code(r"""
+
+# %% [markdown]
+# ## 5 · Training with minibatch SGD
+#
+# Gradient descent on all 4,000 images per step is wasteful: a random **minibatch** of 64 gives a
+# noisy but far cheaper estimate of the gradient. One **epoch** is one pass over the shuffled
+# training set in minibatches. We train for 20 epochs with learning rate 0.1, keeping the loss on
+# the training and test sets after every epoch.
+
+# %%
 # NBVAL_IGNORE_OUTPUT
 def evaluate(P, X, y):
     Z3, _ = forward(P, X)
@@ -423,8 +419,8 @@ for _ in bar:
     bar.set_postfix(loss=f"{history['loss'][-1]:.3f}", test=f"{acc_e:.1%}")
 train_seconds = time.perf_counter() - t0
 print(f"trained in {train_seconds:.1f} s")
-"""),
-code(r"""
+
+# %%
 print("epoch  train loss  test loss  test accuracy")
 for e in (0, 1, 4, 9, 14, 19):
     print(f"{e + 1:5d}  {history['loss'][e]:10.4f}  {history['val_loss'][e]:9.4f}  "
@@ -432,8 +428,8 @@ for e in (0, 1, 4, 9, 14, 19):
 test_loss, test_acc = evaluate(P, Xt, y_test)
 print(f"\nfinal test accuracy: {test_acc:.1%}  (linear baseline: {lin_acc[-1]:.1%})")
 assert test_acc > lin_acc[-1] and history["loss"][-1] < history["loss"][0]
-"""),
-code(r"""
+
+# %%
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.3))
 ep = np.arange(1, epochs + 1)
 axes[0].plot(ep, history["loss"], "o-", ms=3, label="training")
@@ -452,26 +448,26 @@ for ax in axes:
     ax.set_xticks(range(0, epochs + 1, 5))
 fig.tight_layout()
 plt.show()
-"""),
-md(r"""
-The training loss keeps falling towards zero while the test loss levels off after about ten epochs:
-beyond that point the network mostly memorises its 4,000 training digits (**overfitting**). With 60,000 training
-digits (`load_mnist(source="full")`) the gap shrinks and the same network typically gets 97–98% of the test digits right.
 
-**Try it** (edit the training cell and run it again; each run takes seconds):
+# %% [markdown]
+# The training loss keeps falling towards zero while the test loss levels off after about ten epochs:
+# beyond that point the network mostly memorises its 4,000 training digits (**overfitting**). With 60,000 training
+# digits (`load_mnist(source="full")`) the gap shrinks and the same network typically gets 97–98% of the test digits right.
+#
+# **Try it** (edit the training cell and run it again; each run takes seconds):
+#
+# 1. Set `lr = 1.0`. What happens to the loss in the first epoch, and why?
+# 2. Set `batch_size = N` (full-batch gradient descent) and keep 20 epochs. Why is the result so much
+#    worse, although every step uses the *exact* gradient?
+# 3. Replace ReLU by the sigmoid of lecture 3 (in `forward` and in the two `f'` lines of `backward`),
+#    and check the gradient again before you train.
+#
+# ## 6 · What does it get wrong?
+#
+# The **confusion matrix** counts, for each true class (row), what the network predicted (column).
+# Everything off the diagonal is a mistake.
 
-1. Set `lr = 1.0`. What happens to the loss in the first epoch, and why?
-2. Set `batch_size = N` (full-batch gradient descent) and keep 20 epochs. Why is the result so much
-   worse, although every step uses the *exact* gradient?
-3. Replace ReLU by the sigmoid of lecture 3 (in `forward` and in the two `f'` lines of `backward`),
-   and check the gradient again before you train.
-
-## 6 · What does it get wrong?
-
-The **confusion matrix** counts, for each true class (row), what the network predicted (column).
-Everything off the diagonal is a mistake.
-"""),
-code(r"""
+# %%
 probs = softmax(forward(P, Xt)[0])
 pred = probs.argmax(axis=1)
 fig = plot_confusion(y_test, pred, title=f"test set, accuracy {np.mean(pred == y_test):.1%}")
@@ -483,86 +479,86 @@ i, j = np.unravel_index(off.argmax(), off.shape)
 print(f"{off.sum()} mistakes; most frequent: true {i}, predicted {j} ({C[i, j]} times)")
 assert C.sum() == len(y_test) and off.sum() == np.sum(pred != y_test)
 print("mistakes per true class:", off.sum(axis=1))
-"""),
-md(r"""
-The most confident mistakes, first. Some are genuinely ambiguous; some are plain errors:
-"""),
-code(r"""
+
+# %% [markdown]
+# The most confident mistakes, first. Some are genuinely ambiguous; some are plain errors:
+
+# %%
 wrong = widgets.misclassified_indices(y_test, probs)
 fig = plot_digits(Xt[wrong], y_test[wrong], pred[wrong], n=16, ncols=8,
                   title="the 16 most confident mistakes")
 plt.show()
-"""),
-md(r"""
-### Explore: browse the mistakes
 
-The browser shows every misclassified test digit, most confidently wrong first, with the ten
-probabilities the network assigned (green: the true class, red: the wrong prediction). Look for
-mistakes a human would make too, and for ones no human would.
-"""),
-code(r"""
+# %% [markdown]
+# ### Explore: browse the mistakes
+#
+# The browser shows every misclassified test digit, most confidently wrong first, with the ten
+# probabilities the network assigned (green: the true class, red: the wrong prediction). Look for
+# mistakes a human would make too, and for ones no human would.
+
+# %%
 view = widgets.digit_view(Xt, y_test, probs, wrong[0])     # what the browser shows first
 fig = widgets.plot_digit_probs(view)
 plt.show()
 print(f"test digit {view['index']}: true {view['true']}, predicted {view['pred']} "
       f"with probability {view['probs'][view['pred']]:.1%}")
-"""),
-code(r"""
+
+# %%
 # NBVAL_IGNORE_OUTPUT
 widgets.misclassified_browser(Xt, y_test, probs)
-"""),
-md(r"""
-### What the first layer looks for
 
-Each of the 128 first-layer units computes $x \cdot W_1[:, j]$, so column $j$ of $W_1$ is an image:
-the pattern that unit responds to (red: pixels that push the unit up, blue: down). Straight after
-training they look like noise:
-"""),
-code(r"""
+# %% [markdown]
+# ### What the first layer looks for
+#
+# Each of the 128 first-layer units computes $x \cdot W_1[:, j]$, so column $j$ of $W_1$ is an image:
+# the pattern that unit responds to (red: pixels that push the unit up, blue: down). Straight after
+# training they look like noise:
+
+# %%
 fig = widgets.plot_weight_images(P["W1"], units=range(8), ncols=8)
 plt.show()
 W1_init = init_mlp(seed=0)["W1"]
 change = P["W1"] - W1_init
 print(f"size of the change relative to the random start: "
       f"{np.linalg.norm(change) / np.linalg.norm(W1_init):.2f}")
-"""),
-md(r"""
-Twenty epochs on 4,000 digits change the weights by about a third of the size of their random
-start, so the random start dominates the picture. Subtract it, and what training *added* appears:
-strokes, loops and edges that the later layers combine into digits.
-"""),
-code(r"""
+
+# %% [markdown]
+# Twenty epochs on 4,000 digits change the weights by about a third of the size of their random
+# start, so the random start dominates the picture. Subtract it, and what training *added* appears:
+# strokes, loops and edges that the later layers combine into digits.
+
+# %%
 fig = widgets.plot_weight_images(change, units=range(8), ncols=8,
                                  titles=[f"unit {j}: change" for j in range(8)])
 plt.show()
-"""),
-md(r"""
-Browse all 128 units: the slider shows what training changed in a unit's weights, and the eight test
-digits that excite the unit most.
-"""),
-code(r"""
+
+# %% [markdown]
+# Browse all 128 units: the slider shows what training changed in a unit's weights, and the eight test
+# digits that excite the unit most.
+
+# %%
 # NBVAL_IGNORE_OUTPUT
 widgets.weights_browser(P["W1"], Xt, show=change)
-"""),
-md(r"""
-## 7 · Universal approximation
 
-Why should a stack of layers be able to learn digits at all? The **universal approximation
-theorem** says that one hidden layer with enough units can approximate any continuous function on
-a bounded interval as closely as we like. For ReLU the reason fits in one line: a sum of ramps
-$c_k \max(0, x - x_k)$ is a piecewise-linear function with kinks at the $x_k$, and piecewise-linear
-functions can follow any continuous curve.
+# %% [markdown]
+# ## 7 · Universal approximation
+#
+# Why should a stack of layers be able to learn digits at all? The **universal approximation
+# theorem** says that one hidden layer with enough units can approximate any continuous function on
+# a bounded interval as closely as we like. For ReLU the reason fits in one line: a sum of ramps
+# $c_k \max(0, x - x_k)$ is a piecewise-linear function with kinks at the $x_k$, and piecewise-linear
+# functions can follow any continuous curve.
+#
+# The construction is explicit. To follow $g$ through knots $x_0 < x_1 < \dots < x_H$, start at
+# $g(x_0)$ with the first slope and, at each knot, change the slope by the difference of the
+# neighbouring slopes $s_k$:
+#
+# $$\hat g(x) = g(x_0) + \sum_{k=0}^{H-1} c_k \max(0, x - x_k), \qquad c_0 = s_0,\ c_k = s_k - s_{k-1}.$$
+#
+# That is a network with $H$ hidden ReLU units: $W_1 = (1, \dots, 1)$, $b_1 = -(x_0, \dots, x_{H-1})$,
+# $W_2 = c$, $b_2 = g(x_0)$. Let us build it for $g(x) = \sin 3x + \tfrac12 x^2$ on $[-2, 2]$:
 
-The construction is explicit. To follow $g$ through knots $x_0 < x_1 < \dots < x_H$, start at
-$g(x_0)$ with the first slope and, at each knot, change the slope by the difference of the
-neighbouring slopes $s_k$:
-
-$$\hat g(x) = g(x_0) + \sum_{k=0}^{H-1} c_k \max(0, x - x_k), \qquad c_0 = s_0,\ c_k = s_k - s_{k-1}.$$
-
-That is a network with $H$ hidden ReLU units: $W_1 = (1, \dots, 1)$, $b_1 = -(x_0, \dots, x_{H-1})$,
-$W_2 = c$, $b_2 = g(x_0)$. Let us build it for $g(x) = \sin 3x + \tfrac12 x^2$ on $[-2, 2]$:
-"""),
-code(r"""
+# %%
 g = lambda x: np.sin(3 * x) + 0.5 * x**2
 xs = np.linspace(-2, 2, 401)[:, None]
 
@@ -590,18 +586,19 @@ for H in (2, 4, 8, 16, 32, 64):
     assert same                                          # the network IS the interpolant
 for H in (8, 16, 32):                                    # O(1/H^2): doubling H divides by about 4
     assert 3 < errors[H] / errors[2 * H] < 5
-"""),
-md(r"""
-From $H = 8$ on, each doubling of $H$ divides the worst error by about four: piecewise-linear
-interpolation of a smooth function has error $O(1/H^2)$. (With 2 or 4 knots the wiggles of $g$ fall
-between the knots, and the error is still large.)
 
-**Learned, not constructed.** Gradient descent does not know the knots. A simple learned version:
-put the $H$ kinks at random places (a random, fixed hidden layer), then fit the output layer.
-With the hidden layer frozen the loss is quadratic in $W_2, b_2$, and its minimum is a least-squares
-problem, the exact end point of gradient descent on the output layer:
-"""),
-code(r"""
+
+# %% [markdown]
+# From $H = 8$ on, each doubling of $H$ divides the worst error by about four: piecewise-linear
+# interpolation of a smooth function has error $O(1/H^2)$. (With 2 or 4 knots the wiggles of $g$ fall
+# between the knots, and the error is still large.)
+#
+# **Learned, not constructed.** Gradient descent does not know the knots. A simple learned version:
+# put the $H$ kinks at random places (a random, fixed hidden layer), then fit the output layer.
+# With the hidden layer frozen the loss is quadratic in $W_2, b_2$, and its minimum is a least-squares
+# problem, the exact end point of gradient descent on the output layer:
+
+# %%
 def random_relu_fit(H, seed):
     rng = np.random.default_rng(seed)
     W1 = rng.choice([-1.0, 1.0], size=(1, H))           # ramps opening left or right
@@ -622,8 +619,8 @@ for H in widths:
     print(f"{H:3d}   {errs[0]:.2e}   {errs[10]:.2e}   {errs[-1]:.2e}")
 medians = [fits[H][10][1] for H in widths]
 assert all(a > b for a, b in zip(medians, medians[1:]))  # wider hidden layer, closer typical fit
-"""),
-code(r"""
+
+# %%
 fig, axes = plt.subplots(1, 4, figsize=(12, 3.2), sharey=True)
 for ax, H in zip(axes, (4, 8, 16, 64)):
     p, err = fits[H][10]                                 # the median fit: a typical one
@@ -636,41 +633,26 @@ for ax, H in zip(axes, (4, 8, 16, 64)):
     ax.legend(loc="upper center", fontsize=8)
 fig.tight_layout()
 plt.show()
-"""),
-md(r"""
-The dots mark the kinks. Where the random kinks are sparse, the fit cuts corners; more hidden
-units, more kinks, and the typical error falls fast. The theorem promises that a
-good network *exists*; it says nothing about how many units are needed, nor whether gradient
-descent finds the weights. Lecture 3's stuck XOR runs showed that the second question is real, and
-the first is why deep networks, which reuse features layer after layer, need far fewer units than
-one enormous hidden layer.
 
-## Recap
-
-* Data as rows: a batch $X$ is $(N, 784)$, one-hot targets $Y$ are $(N, 10)$.
-* A **linear model** trained by gradient descent reaches the accuracy printed in section 2. The
-  slide's $\nabla_W L$ forgot the bias term $X^\top\mathbf 1 b^\top$; a gradient check at $b\neq 0$ shows it.
-* **Softmax + cross-entropy** has the gradient $\delta\text{logits} = y_p - y$ (divided by $N$ for a
-  mean over the batch): all exponentials cancel. Compute softmax after subtracting the row maximum.
-* The **ReLU network's backward pass** is one rule applied layer by layer:
-  $\delta X = [f'\odot\delta Z]W^\top$, $\delta W = X^\top[f'\odot\delta Z]$, $\delta b$ = column sums.
-  Forgetting a derivative ($f$ for $f'$) is caught by a gradient check immediately.
-* **Minibatch SGD** trains it in seconds; the test accuracy printed in section 5 beats the linear
-  model, and the gap between training and test loss shows overfitting on 4,000 digits.
-* **Universal approximation:** $H$ ReLUs make a piecewise-linear function with $H$ kinks; more units,
-  closer fit (error $O(1/H^2)$ for the constructed one).
-"""),
-]
-
-
-def main(argv=None):
-    import argparse
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--no-execute", action="store_true", help="write the cells only")
-    args = parser.parse_args(argv)
-    build(CELLS, "lectures/04_mnist.ipynb", execute=not args.no_execute)
-
-
-if __name__ == "__main__":
-    main()
+# %% [markdown]
+# The dots mark the kinks. Where the random kinks are sparse, the fit cuts corners; more hidden
+# units, more kinks, and the typical error falls fast. The theorem promises that a
+# good network *exists*; it says nothing about how many units are needed, nor whether gradient
+# descent finds the weights. Lecture 3's stuck XOR runs showed that the second question is real, and
+# the first is why deep networks, which reuse features layer after layer, need far fewer units than
+# one enormous hidden layer.
+#
+# ## Recap
+#
+# * Data as rows: a batch $X$ is $(N, 784)$, one-hot targets $Y$ are $(N, 10)$.
+# * A **linear model** trained by gradient descent reaches the accuracy printed in section 2. The
+#   slide's $\nabla_W L$ forgot the bias term $X^\top\mathbf 1 b^\top$; a gradient check at $b\neq 0$ shows it.
+# * **Softmax + cross-entropy** has the gradient $\delta\text{logits} = y_p - y$ (divided by $N$ for a
+#   mean over the batch): all exponentials cancel. Compute softmax after subtracting the row maximum.
+# * The **ReLU network's backward pass** is one rule applied layer by layer:
+#   $\delta X = [f'\odot\delta Z]W^\top$, $\delta W = X^\top[f'\odot\delta Z]$, $\delta b$ = column sums.
+#   Forgetting a derivative ($f$ for $f'$) is caught by a gradient check immediately.
+# * **Minibatch SGD** trains it in seconds; the test accuracy printed in section 5 beats the linear
+#   model, and the gap between training and test loss shows overfitting on 4,000 digits.
+# * **Universal approximation:** $H$ ReLUs make a piecewise-linear function with $H$ kinks; more units,
+#   closer fit (error $O(1/H^2)$ for the constructed one).
