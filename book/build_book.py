@@ -139,8 +139,11 @@ def stage_sources(src: Path, node_modules: Path, root: Path = ROOT) -> list[Path
     return pages
 
 
-def build_site(src: Path, out: Path) -> Path:
-    """Run ``jupyter-book build`` on the staged sources; return the folder of the HTML site."""
+def build_site(src: Path, out: Path, log: Path | None = None, timeout: float | None = None) -> Path:
+    """Run ``jupyter-book build`` on the staged sources; return the folder of the HTML site.
+
+    With ``log``, the build's output goes to that file (and its end into the error on failure).
+    """
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     if not jupyter_book.exists():
         raise BookError(f"{jupyter_book} is missing: run `make book`, which installs the "
@@ -148,12 +151,20 @@ def build_site(src: Path, out: Path) -> Path:
     html = out / "_build" / "html"
     if html.exists():
         shutil.rmtree(html)  # no page of an earlier build survives under a removed source
-    # --keep-going with -W: every warning is reported, then the build fails.
+    # -W with --keep-going: every warning (a broken reference, an unknown output) is reported,
+    # then the build fails; -n: nitpicky, references to missing targets are warnings too.
     command = [str(jupyter_book), "build", str(src), "--path-output", str(out),
                "--builder", "html", "-W", "-n", "--keep-going"]
-    result = subprocess.run(command, cwd=src.parent)
+    if log is None:
+        result = subprocess.run(command, cwd=src.parent, timeout=timeout)
+        tail = "see above"
+    else:
+        with open(log, "w", encoding="utf-8") as stream:
+            result = subprocess.run(command, cwd=src.parent, stdout=stream,
+                                    stderr=subprocess.STDOUT, timeout=timeout)
+        tail = "\n".join(log.read_text(encoding="utf-8").splitlines()[-40:])
     if result.returncode != 0:
-        raise BookError(f"jupyter-book build failed (exit {result.returncode}); see above")
+        raise BookError(f"jupyter-book build failed (exit {result.returncode}): {tail}")
     return html
 
 
