@@ -232,10 +232,9 @@ def _site_pages(site: Path) -> list[str]:
 
 
 _JS_MATHS = """async () => {
-  const mathjaxScript = document.querySelector('script[src*="mathjax/tex-chtml.js"]');
-  if (mathjaxScript && window.MathJax && window.MathJax.startup) {
-    await window.MathJax.startup.promise;
-  }
+  // MathJax 3 itself (not only a configuration object) has a version and a startup promise
+  const loaded = Boolean(window.MathJax && window.MathJax.version && window.MathJax.startup);
+  if (loaded) await window.MathJax.startup.promise;
   const skip = 'pre, code, script, style, textarea, mjx-container, .highlight';
   const tex = /\\\\[A-Za-z]+|\\$\\$|\\$[^$\\s]([^$]*[^$\\s])?\\$/;
   const raw = [];
@@ -247,7 +246,7 @@ _JS_MATHS = """async () => {
   }
   const maths = [...document.querySelectorAll('.math')];
   return {
-    mathjax_loaded: Boolean(window.MathJax && window.MathJax.startup),
+    mathjax_loaded: loaded,
     math_elements: maths.length,
     typeset: document.querySelectorAll('mjx-container').length,
     untypeset: maths.filter(m => !m.querySelector('mjx-container'))
