@@ -31,6 +31,7 @@ from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlsplit
 
 import pytest
+import yaml
 
 from book.build_book import (
     DEFAULT_ASSETS,
@@ -140,6 +141,22 @@ def test_a_notebook_with_solutions_is_refused():
 def test_staging_says_what_to_run_when_the_npm_assets_are_missing(tmp_path):
     with pytest.raises(BookError, match="make book"):
         stage_sources(tmp_path / "src", tmp_path / "no-node-modules")
+
+
+def test_citation_and_licence_files_agree_with_the_package():
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert citation["cff-version"] == "1.2.0"
+    for key in ("message", "title", "authors"):  # required by CFF 1.2.0
+        assert citation[key], key
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")  # tomllib needs 3.11
+    project = dict(re.findall(r'^(version|license) = "([^"]+)"', pyproject, re.MULTILINE))
+    assert citation["version"] == project["version"]
+    assert "MIT" in citation["license"]
+    assert "MIT License" in (ROOT / "LICENSE").read_text(encoding="utf-8")
+    content = (ROOT / "LICENSE-content.md").read_text(encoding="utf-8")
+    for spdx in project["license"].split(" AND "):  # every licence the package declares
+        name = {"MIT": "MIT", "CC-BY-SA-3.0": "CC BY-SA 3.0"}.get(spdx, spdx)
+        assert name in content, spdx
 
 
 # ----------------------------------------------------------------------------- the built site
