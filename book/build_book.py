@@ -6,8 +6,9 @@ Steps:
 1. Stage the sources into ``build/book-src/`` (a folder of copies, so Sphinx sees only what the
    site shows, never the jupytext ``.py`` twins, ``solutions/`` or anything else in the clone):
    ``book/`` (configuration, table of contents, landing page), ``lectures/*.ipynb`` with their
-   committed outputs, the problem sets from ``exercises/`` (the student release, never
-   ``solutions/``) with a read-only banner, ``docs/notation.md`` and ``docs/instructor-guide.md``.
+   committed outputs and widget state (a note added under the title), the problem sets from
+   ``exercises/`` (the student release, never ``solutions/``) with a read-only note,
+   ``docs/notation.md`` and ``docs/instructor-guide.md``.
 2. Copy the pinned browser assets that ``make book`` installed with npm (MathJax 3, RequireJS, the
    Jupyter widgets HTML manager) into ``_vendor/``, served as static files, so that the pages load
    nothing from a CDN. Not ``_static/``: Jupyter Book adds every script found there to every page.
@@ -47,6 +48,14 @@ VENDORED_SKIP = ("*.map", "embed.js", "embed.js.LICENSE.txt", "libembed-amd.js")
 # Text that only an instructor's copy of a problem set contains (nbgrader's markers).
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS", "BEGIN SOLUTION")
 
+LECTURE_BANNER = (
+    "```{{note}}\n"
+    "This page shows the lecture with the outputs it was committed with; its widgets show the\n"
+    "state they were saved in and do not respond here. To run it and move the sliders, open\n"
+    "`lectures/{name}.ipynb` in JupyterLab (`make lab`). The notation is on the\n"
+    "[notation page](../notation.md).\n"
+    "```"
+)
 READ_ONLY_BANNER = (
     "```{{note}}\n"
     "This is a read-only view of the problem set, without solutions. To solve it, open\n"
@@ -90,8 +99,17 @@ def read_only_problem_set(path: Path) -> dict:
         if cell["cell_type"] == "code":
             cell["outputs"] = []
             cell["execution_count"] = None
-    banner = {"cell_type": "markdown", "id": "read-only-banner", "metadata": {},
+    banner = {"cell_type": "markdown", "id": "site-banner", "metadata": {},
               "source": READ_ONLY_BANNER.format(ps=path.stem)}
+    notebook["cells"].insert(1, banner)
+    return notebook
+
+
+def lecture_page(path: Path) -> dict:
+    """The lecture as a page: as committed (outputs, widget state), a note after its title."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    banner = {"cell_type": "markdown", "id": "site-banner", "metadata": {},
+              "source": LECTURE_BANNER.format(name=path.stem)}
     notebook["cells"].insert(1, banner)
     return notebook
 
@@ -125,8 +143,10 @@ def stage_sources(src: Path, node_modules: Path, root: Path = ROOT) -> list[Path
         pages.append(src / name)
     (src / "lectures").mkdir()
     for path in lecture_notebooks(root):
-        shutil.copy2(path, src / "lectures" / path.name)
-        pages.append(src / "lectures" / path.name)
+        target = src / "lectures" / path.name
+        target.write_text(json.dumps(lecture_page(path), indent=1, ensure_ascii=False),
+                          encoding="utf-8")
+        pages.append(target)
     (src / "problem-sets").mkdir()
     for path in problem_set_notebooks(root):
         target = src / "problem-sets" / path.name

@@ -1,7 +1,8 @@
 # The course as a website (Jupyter Book 1; sources in book/, built by book/build_book.py).
 #   make book        install what the site needs, then build it into build/book/_build/html
 #                    (open build/book/_build/html/index.html; it needs no network to view)
-#   make test-book   build, then check the site in headless Chromium (tests/test_book.py)
+#   make test-book   build, then check the site in headless Chromium (tests/test_book.py;
+#                    screenshots in build/browser-screenshots/book/)
 # What it installs: the optional `book` extra (Jupyter Book 1) into the project venv, and the
 # site's browser assets (MathJax 3, RequireJS, the widgets HTML manager; exact versions in
 # book/package-lock.json) with npm into build/book-assets/. Needs Node.js and npm.
@@ -30,5 +31,6 @@ $(BOOK_NPM): book/package.json book/package-lock.json
 	cd $(BOOK_ASSETS) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $@
 
+# BOOK_SITE: the tests check the site just built instead of building their own copy.
 test-book: book
-	$(BIN)/python -m pytest tests/test_book.py -m integration
+	BOOK_SITE=build/book/_build/html $(BIN)/python -m pytest tests/test_book.py
