@@ -466,6 +466,9 @@ _ACTIVATION_EXAMPLE = {
 
 
 def _pct(fraction: float) -> str:
+    """A share of the informative entries, which messages call "the non-zero entries" (not ~0 in
+    both gradients): "wrong at 8 of 12 entries ... in 100% of the non-zero entries" then reads
+    as 8 wrong entries, all of them explained, and 4 that are zero in both."""
     return f"{100 * fraction:.0f}%"
 
 
@@ -486,7 +489,7 @@ def _match_fraction(candidate, numerical, informative, tol, atol) -> float:
 
 def _scale_message(name, factor, fraction, batch_size):
     """Kind and message for ``analytic ≈ factor * numerical``."""
-    p = _pct(fraction)
+    p = f"{_pct(fraction)} of the non-zero entries"
     sign = factor < 0
     size = abs(factor)
     kind = message = None
@@ -495,40 +498,40 @@ def _scale_message(name, factor, fraction, batch_size):
     elif batch_size is not None and batch_size > 1 and np.isclose(size, batch_size, rtol=1e-3):
         kind = "batch_scale"
         message = (
-            f"{name} is {batch_size} times too large (the batch size) in {p} of entries: the loss "
+            f"{name} is {batch_size} times too large (the batch size) in {p}: the loss "
             f"is a mean over the batch, so divide by N = {batch_size} once "
             f"(e.g. dlogits = (softmax - onehot) / N)"
         )
     elif batch_size is not None and batch_size > 1 and np.isclose(size, 1 / batch_size, rtol=1e-3):
         kind = "batch_scale"
         message = (
-            f"{name} is {batch_size} times too small (the batch size) in {p} of entries: you "
+            f"{name} is {batch_size} times too small (the batch size) in {p}: you "
             f"divided by N = {batch_size} once too often, or the loss is a sum and not a mean "
             "over the batch; divide by N exactly once"
         )
     elif np.isclose(size, 2.0, rtol=1e-3):
         kind = "factor_2"
         message = (
-            f"{name} is twice the correct value in {p} of entries: look for a factor 2 that "
+            f"{name} is twice the correct value in {p}: look for a factor 2 that "
             "should not be there (the derivative of ½(y - t)² is (y - t), not 2(y - t)) or a "
             "gradient that is added twice"
         )
     elif np.isclose(size, 0.5, rtol=1e-3):
         kind = "factor_half"
         message = (
-            f"{name} is half the correct value in {p} of entries: a factor 2 is missing (the "
+            f"{name} is half the correct value in {p}: a factor 2 is missing (the "
             "derivative of (y - t)² is 2(y - t)), or one of two paths to this variable was "
             "dropped"
         )
     else:
         kind = "scale"
         message = (
-            f"{name} is {size:.4g} times the correct value in {p} of entries: look for a missing "
+            f"{name} is {size:.4g} times the correct value in {p}: look for a missing "
             "or extra constant factor (a batch size, a 2 from a square, a learning rate)"
         )
     if sign:
         sign_message = (
-            f"{name} has the right size but the opposite sign in {p} of entries: check the sign "
+            f"{name} has the right size but the opposite sign in {p}: check the sign "
             "of the loss derivative (prediction - target, not target - prediction) and of every "
             "subtraction on the way back"
         )
@@ -665,8 +668,8 @@ def diagnose(
         consider(
             fraction,
             "missing_activation_derivative",
-            f"{name} times the activation derivative would be right in {_pct(fraction)} of "
-            "entries: multiply the incoming gradient by the derivative of the activation, "
+            f"{name} times the activation derivative would be right in {_pct(fraction)} of the "
+            "non-zero entries: multiply the incoming gradient by the derivative of the activation, "
             f"{_ACTIVATION_EXAMPLE.get(activation, _ACTIVATION_EXAMPLE[None])}",
         )
 
@@ -692,7 +695,7 @@ def diagnose(
 def _transposed_message(name, got, expected, fraction) -> str:
     return (
         f"{name} is the transpose of the correct gradient (shape {got}, expected {expected}; "
-        f"{_pct(fraction)} of entries match after transposing): for Z = X @ W use "
+        f"{_pct(fraction)} of the non-zero entries match after transposing): for Z = X @ W use "
         "dW = X.T @ dZ, which has the shape (D, M) of W, not dZ.T @ X"
     )
 
