@@ -170,3 +170,15 @@ def test_the_release_has_the_same_graded_cells_and_points(ps):
     release = release_notebook(ps)
     assert release.is_file(), f"exercises/{ps} is missing: run `make release`"
     assert graded(release) == graded(solution_notebook(ps)), "run `make release` and commit"
+
+
+@pytest.mark.parametrize("ps", PROBLEM_SETS)
+def test_no_file_next_to_a_source_notebook_holds_answers_or_hidden_tests(ps):
+    """nbgrader releases every file of solutions/<ps>/ next to the notebook as it is: a jupytext
+    twin (``<ps>.py``) would hand out the solutions and the hidden tests. So the sources are not
+    paired, and no other file there may contain solution or hidden-test regions."""
+    leaks = [p.name for p in solution_notebook(ps).parent.rglob("*")
+             if p.is_file() and p != solution_notebook(ps)
+             and ".ipynb_checkpoints" not in p.parts and "__pycache__" not in p.parts
+             and any(m in p.read_bytes() for m in (b"BEGIN SOLUTION", b"BEGIN HIDDEN TESTS"))]
+    assert not leaks, f"solutions/{ps}: {leaks} would be released with answers in them"
