@@ -492,43 +492,31 @@ def _scale_message(name, factor, fraction, batch_size):
     p = f"{_pct(fraction)} of the non-zero entries"
     sign = factor < 0
     size = abs(factor)
+    n = batch_size if batch_size is not None and batch_size > 1 else None
+    known = (  # (factor, kind, what the gradient is, advice); the first that matches names it
+        (n, "batch_scale", f"{batch_size} times too large (the batch size)",
+         f"the loss is a mean over the batch, so divide by N = {batch_size} once "
+         "(e.g. dlogits = (softmax - onehot) / N)"),
+        (1 / n if n else None, "batch_scale", f"{batch_size} times too small (the batch size)",
+         f"you divided by N = {batch_size} once too often, or the loss is a sum and not a mean "
+         "over the batch; divide by N exactly once"),
+        (2.0, "factor_2", "twice the correct value",
+         "look for a factor 2 that should not be there (the derivative of ½(y - t)² is (y - t), "
+         "not 2(y - t)) or a gradient that is added twice"),
+        (0.5, "factor_half", "half the correct value",
+         "a factor 2 is missing (the derivative of (y - t)² is 2(y - t)), or one of two paths "
+         "to this variable was dropped"),
+    )
     kind = message = None
-    if np.isclose(size, 1.0, rtol=1e-3):
-        pass
-    elif batch_size is not None and batch_size > 1 and np.isclose(size, batch_size, rtol=1e-3):
-        kind = "batch_scale"
-        message = (
-            f"{name} is {batch_size} times too large (the batch size) in {p}: the loss "
-            f"is a mean over the batch, so divide by N = {batch_size} once "
-            f"(e.g. dlogits = (softmax - onehot) / N)"
-        )
-    elif batch_size is not None and batch_size > 1 and np.isclose(size, 1 / batch_size, rtol=1e-3):
-        kind = "batch_scale"
-        message = (
-            f"{name} is {batch_size} times too small (the batch size) in {p}: you "
-            f"divided by N = {batch_size} once too often, or the loss is a sum and not a mean "
-            "over the batch; divide by N exactly once"
-        )
-    elif np.isclose(size, 2.0, rtol=1e-3):
-        kind = "factor_2"
-        message = (
-            f"{name} is twice the correct value in {p}: look for a factor 2 that "
-            "should not be there (the derivative of ½(y - t)² is (y - t), not 2(y - t)) or a "
-            "gradient that is added twice"
-        )
-    elif np.isclose(size, 0.5, rtol=1e-3):
-        kind = "factor_half"
-        message = (
-            f"{name} is half the correct value in {p}: a factor 2 is missing (the "
-            "derivative of (y - t)² is 2(y - t)), or one of two paths to this variable was "
-            "dropped"
-        )
-    else:
-        kind = "scale"
-        message = (
-            f"{name} is {size:.4g} times the correct value in {p}: look for a missing "
-            "or extra constant factor (a batch size, a 2 from a square, a learning rate)"
-        )
+    if not np.isclose(size, 1.0, rtol=1e-3):
+        kind, what, advice = ("scale", f"{size:.4g} times the correct value",
+                              "look for a missing or extra constant factor (a batch size, a 2 "
+                              "from a square, a learning rate)")
+        for target, known_kind, known_what, known_advice in known:
+            if target is not None and np.isclose(size, target, rtol=1e-3):
+                kind, what, advice = known_kind, known_what, known_advice
+                break
+        message = f"{name} is {what} in {p}: {advice}"
     if sign:
         sign_message = (
             f"{name} has the right size but the opposite sign in {p}: check the sign "
