@@ -694,6 +694,28 @@ def test_a_failed_check_leaks_no_checker_frame():
     assert seen[-1] == ("hook_outer", ["exc"]), seen
 
 
+def test_the_checker_is_installed_by_importing_helpers_grading_and_by_nothing_else():
+    """``import helpers`` and its other modules install no hook; ``import helpers.grading`` (the
+    problem sets' locked first cell) does, once."""
+    import subprocess
+    import sys
+    code = textwrap.dedent('''
+        def installed():
+            box = []
+            (lambda: 0).__defaults__ = ("backprop-grading:ping", box)
+            return bool(box)
+        import helpers, helpers.autograd, helpers.layers, helpers.network, helpers.gradcheck
+        import helpers.data
+        assert not installed(), "installed by an unrelated import"
+        import helpers.grading
+        assert installed() and helpers.grading.sealed.is_installed()
+        assert helpers.grading.sealed.install() is False  # a second call changes nothing
+        print("ok")
+    ''')
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
 def _global_loads(code, path):
     """[(qualified name, sorted global names)] of ``code`` and each function nested in it."""
     out = []
