@@ -134,9 +134,21 @@ def test_adding_a_problem_set_as_the_guide_says(tmp_path):
     assert errors and "d(x³)/dx is wrong" in errors[0].evalue, errors
 
 
-def test_the_guide_test_reads_the_guides_code():
-    """The blocks this test runs are the guide's own: changing the guide changes the test."""
+def test_the_guides_example_follows_the_rules_it_states(tmp_path):
+    """The guide's test cell has the sealed form and its check module the check-module rules
+    (the same rules tests/test_grading.py and tests/test_problem_set_notebooks.py apply)."""
+    import importlib.util
+
+    from tests.test_grading import _check_module_rules
+    from tests.test_problem_set_notebooks import sealed_form_problems
+
     setup, test_cell, check_module = guide_code_blocks()
     assert "import helpers.grading" in setup
-    assert test_cell.startswith('check("ps9.dcube", dcube)') and "HIDDEN TESTS" in test_cell
-    assert "def build(K, T):" in check_module
+    problems = sealed_form_problems(test_cell + "\n")
+    assert problems == ["unknown checks ['ps9.dcube'] (helpers.grading.specs())"], problems
+    path = tmp_path / f"{PS}.py"
+    path.write_text(f'"""The guide\'s example."""\n\n\n{check_module}')
+    spec = importlib.util.spec_from_file_location(PS, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert not _check_module_rules(module)
