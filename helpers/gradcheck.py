@@ -466,6 +466,9 @@ _ACTIVATION_EXAMPLE = {
 
 
 def _pct(fraction: float) -> str:
+    """A share of the informative entries, which messages call "the non-zero entries" (not ~0 in
+    both gradients): "wrong at 8 of 12 entries ... in 100% of the non-zero entries" then reads
+    as 8 wrong entries, all of them explained, and 4 that are zero in both."""
     return f"{100 * fraction:.0f}%"
 
 
@@ -486,49 +489,37 @@ def _match_fraction(candidate, numerical, informative, tol, atol) -> float:
 
 def _scale_message(name, factor, fraction, batch_size):
     """Kind and message for ``analytic ≈ factor * numerical``."""
-    p = _pct(fraction)
+    p = f"{_pct(fraction)} of the non-zero entries"
     sign = factor < 0
     size = abs(factor)
+    n = batch_size if batch_size is not None and batch_size > 1 else None
+    known = (  # (factor, kind, what the gradient is, advice); the first that matches names it
+        (n, "batch_scale", f"{batch_size} times too large (the batch size)",
+         f"the loss is a mean over the batch, so divide by N = {batch_size} once "
+         "(e.g. dlogits = (softmax - onehot) / N)"),
+        (1 / n if n else None, "batch_scale", f"{batch_size} times too small (the batch size)",
+         f"you divided by N = {batch_size} once too often, or the loss is a sum and not a mean "
+         "over the batch; divide by N exactly once"),
+        (2.0, "factor_2", "twice the correct value",
+         "look for a factor 2 that should not be there (the derivative of ½(y - t)² is (y - t), "
+         "not 2(y - t)) or a gradient that is added twice"),
+        (0.5, "factor_half", "half the correct value",
+         "a factor 2 is missing (the derivative of (y - t)² is 2(y - t)), or one of two paths "
+         "to this variable was dropped"),
+    )
     kind = message = None
-    if np.isclose(size, 1.0, rtol=1e-3):
-        pass
-    elif batch_size is not None and batch_size > 1 and np.isclose(size, batch_size, rtol=1e-3):
-        kind = "batch_scale"
-        message = (
-            f"{name} is {batch_size} times too large (the batch size) in {p} of entries: the loss "
-            f"is a mean over the batch, so divide by N = {batch_size} once "
-            f"(e.g. dlogits = (softmax - onehot) / N)"
-        )
-    elif batch_size is not None and batch_size > 1 and np.isclose(size, 1 / batch_size, rtol=1e-3):
-        kind = "batch_scale"
-        message = (
-            f"{name} is {batch_size} times too small (the batch size) in {p} of entries: you "
-            f"divided by N = {batch_size} once too often, or the loss is a sum and not a mean "
-            "over the batch; divide by N exactly once"
-        )
-    elif np.isclose(size, 2.0, rtol=1e-3):
-        kind = "factor_2"
-        message = (
-            f"{name} is twice the correct value in {p} of entries: look for a factor 2 that "
-            "should not be there (the derivative of ½(y - t)² is (y - t), not 2(y - t)) or a "
-            "gradient that is added twice"
-        )
-    elif np.isclose(size, 0.5, rtol=1e-3):
-        kind = "factor_half"
-        message = (
-            f"{name} is half the correct value in {p} of entries: a factor 2 is missing (the "
-            "derivative of (y - t)² is 2(y - t)), or one of two paths to this variable was "
-            "dropped"
-        )
-    else:
-        kind = "scale"
-        message = (
-            f"{name} is {size:.4g} times the correct value in {p} of entries: look for a missing "
-            "or extra constant factor (a batch size, a 2 from a square, a learning rate)"
-        )
+    if not np.isclose(size, 1.0, rtol=1e-3):
+        kind, what, advice = ("scale", f"{size:.4g} times the correct value",
+                              "look for a missing or extra constant factor (a batch size, a 2 "
+                              "from a square, a learning rate)")
+        for target, known_kind, known_what, known_advice in known:
+            if target is not None and np.isclose(size, target, rtol=1e-3):
+                kind, what, advice = known_kind, known_what, known_advice
+                break
+        message = f"{name} is {what} in {p}: {advice}"
     if sign:
         sign_message = (
-            f"{name} has the right size but the opposite sign in {p} of entries: check the sign "
+            f"{name} has the right size but the opposite sign in {p}: check the sign "
             "of the loss derivative (prediction - target, not target - prediction) and of every "
             "subtraction on the way back"
         )
@@ -665,8 +656,8 @@ def diagnose(
         consider(
             fraction,
             "missing_activation_derivative",
-            f"{name} times the activation derivative would be right in {_pct(fraction)} of "
-            "entries: multiply the incoming gradient by the derivative of the activation, "
+            f"{name} times the activation derivative would be right in {_pct(fraction)} of the "
+            "non-zero entries: multiply the incoming gradient by the derivative of the activation, "
             f"{_ACTIVATION_EXAMPLE.get(activation, _ACTIVATION_EXAMPLE[None])}",
         )
 
@@ -692,7 +683,7 @@ def diagnose(
 def _transposed_message(name, got, expected, fraction) -> str:
     return (
         f"{name} is the transpose of the correct gradient (shape {got}, expected {expected}; "
-        f"{_pct(fraction)} of entries match after transposing): for Z = X @ W use "
+        f"{_pct(fraction)} of the non-zero entries match after transposing): for Z = X @ W use "
         "dW = X.T @ dZ, which has the shape (D, M) of W, not dZ.T @ X"
     )
 

@@ -1,5 +1,6 @@
 # nbgrader instructor workflow (configuration: nbgrader_config.py; guide: docs/instructor-guide.md).
-#   make release                 regenerate exercises/ from solutions/ (committed; deterministic)
+#   make release                 regenerate exercises/ from solutions/ with nbgrader (committed;
+#                                deterministic; nothing else writes exercises/)
 #   make validate                every solution notebook must pass all its tests
 #   make publish                 copy the release to the exchange for students to fetch
 #   make collect                 gather submissions from the exchange into submitted/
@@ -7,25 +8,26 @@
 #   make formgrader              grade derivation cells by hand in the browser (JupyterLab)
 #   make feedback                feedback HTML (hidden tests removed) returned via the exchange
 #   make grades                  export every grade to $(GRADES)
-# PS selects problem sets (default: every folder of solutions/ with a notebook).
+# PS selects problem sets (default: every solutions/<ps>/ holding <ps>.ipynb, as tools/problem_sets.py).
 
 # nbgrader runs `alembic` from PATH when it creates a gradebook: put the venv first.
 NBGRADER      := PATH="$(abspath $(BIN)):$$PATH" $(BIN)/nbgrader
-PROBLEM_SETS  := $(sort $(patsubst solutions/%/,%,$(dir $(wildcard solutions/*/*.ipynb))))
+_ps_of        = $(notdir $(patsubst %/,%,$(dir $(1))))
+PROBLEM_SETS  := $(sort $(foreach nb,$(wildcard solutions/*/*.ipynb),\
+                   $(if $(filter $(call _ps_of,$(nb)).ipynb,$(notdir $(nb))),$(call _ps_of,$(nb)))))
 PS            ?= $(PROBLEM_SETS)
 GRADES        ?= grades.csv
-VALIDATE_NBS  ?= $(foreach ps,$(PS),$(wildcard solutions/$(ps)/*.ipynb))
+VALIDATE_NBS  ?= $(foreach ps,$(PS),$(wildcard solutions/$(ps)/$(ps).ipynb))
 
 .PHONY: release validate publish collect autograde formgrader feedback grades
 
+# nbgrader's generate_assignment clears outputs itself (and the sources are committed cleared).
 release: $(STAMP)
-	@test -n "$(PS)" || { echo "no problem sets under solutions/"; exit 1; }
+	@test -n "$(strip $(PS))" || { echo "no problem sets under solutions/"; exit 1; }
 	@set -e; for ps in $(PS); do \
 	  echo "== generate_assignment $$ps"; \
 	  $(NBGRADER) generate_assignment "$$ps" --force --log-level=WARN; \
 	done
-	$(BIN)/jupyter nbconvert --log-level=WARN --clear-output --inplace \
-	  $(foreach ps,$(PS),exercises/$(ps)/*.ipynb)
 
 # nbgrader's own `validate` command exits 0 even when validation fails: use the Validator API.
 define VALIDATE_PY

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import nbformat
 
-REPO = Path(__file__).resolve().parent.parent
+from tools.problem_sets import REPO, problem_sets
+
 BIN = Path(sys.executable).parent
 NBGRADER = str(BIN / "nbgrader")
-PROBLEM_SETS = ["ps1_chain_rule", "ps2_scalar_backprop", "ps3_xor", "ps4_mnist"]
+PROBLEM_SETS = problem_sets()  # every solutions/<ps>/<ps>.ipynb, discovered
 
 
 # ---- environment and course folders ----------------------------------------------------------

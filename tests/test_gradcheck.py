@@ -424,7 +424,8 @@ def test_sign_message_matches_the_course_wording():
     wrong = backward(params, X, T, act, loss, mistake="sign")["W1"]
     num, _ = numerical(params, X, T, act, loss, "W1")
     msg = diagnose(wrong, num, name="dW1").message
-    assert msg.startswith("dW1 has the right size but the opposite sign in 100% of entries")
+    assert msg.startswith("dW1 has the right size but the opposite sign in 100% of the non-zero "
+                          "entries")
     assert "prediction - target, not target - prediction" in msg
 
 

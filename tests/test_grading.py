@@ -7,10 +7,11 @@ the defences against changes to IPython only exist there.
 """
 from __future__ import annotations
 
+import ast
+import dis
 import os
-import sys
 import textwrap
-from pathlib import Path
+import types
 
 import nbformat
 import numpy as np
@@ -18,15 +19,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-sys.path.insert(0, str(ROOT))
-
-from helpers import grading  # noqa: E402
-from helpers.grading import check  # noqa: E402
-from tests.mistakes import load_all  # noqa: E402
+from helpers import grading
+from helpers.grading import check, registry, sealed, spec_tools
+from tests.mistakes import load_all
+from tools.problem_sets import problem_sets, solution_notebook
 
 CATALOGUES = load_all()
+PROBLEM_SETS = problem_sets()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -34,7 +33,7 @@ CATALOGUES = load_all()
 # ---------------------------------------------------------------------------------------------
 
 def _load(ps):
-    return nbformat.read(ROOT / "solutions" / ps / f"{ps}.ipynb", as_version=4)
+    return nbformat.read(solution_notebook(ps), as_version=4)
 
 
 def _skip_slow_cells(src: str) -> bool:
@@ -70,7 +69,7 @@ def run_notebook(ps, replace=None, *, params_from=None):
     return results
 
 
-@pytest.mark.parametrize("ps", sorted(CATALOGUES))
+@pytest.mark.parametrize("ps", PROBLEM_SETS)
 def test_reference_solution_passes_every_test_cell(ps):
     results = run_notebook(ps)
     assert results, "no test cells found"
@@ -151,6 +150,43 @@ def test_messages_name_the_mistake(mistake, words):
         check("ps1.grad_f4", mistake)
     for w in words:
         assert w in str(info.value), str(info.value)
+
+
+def _xor_params(value):
+    return {"W1": np.full((2, 3), value), "b1": np.zeros(3), "W2": np.zeros((3, 1)),
+            "b2": np.zeros(1)}
+
+
+@pytest.mark.parametrize("seed", [0, 7, 12345])
+def test_the_training_check_prints_its_seed_as_an_integer(seed):
+    """Issue 11 point 6: ``seed = 2.06555e+09`` cannot be typed back into train_xor."""
+    with pytest.raises(AssertionError) as info:
+        check("ps3.xor_trained", lambda s: _xor_params(0.0), seed=seed)
+    import re
+    shown = re.findall(r"seed = ([^;)]+)", str(info.value))
+    assert shown and all(v.isdigit() for v in shown), str(info.value)
+
+
+def test_a_diverged_training_run_is_told_to_lower_the_learning_rate():
+    with pytest.raises(AssertionError) as info:
+        check("ps3.xor_trained", lambda s: _xor_params(np.nan))
+    message = str(info.value)
+    assert "diverged" in message and "lower the learning rate" in message, message
+    assert "raise the learning rate" not in message and "larger" not in message, message
+    # a run that did not diverge still gets the advice to train more
+    with pytest.raises(AssertionError, match="raise the learning rate"):
+        check("ps3.xor_trained", lambda s: _xor_params(0.0))
+
+
+def test_a_share_of_entries_says_which_entries_it_is_of():
+    """"wrong at 2 of 4 entries ... in 100% of entries" read as a contradiction: the share is of
+    the entries that are not zero in both gradients, and the message says so."""
+    g = grad_f4(np.array([3.0, -1.0, 0.0, 1.0]))
+    ref = g * np.array([1.0, 0.0, 1.0, 0.0])
+    from helpers.gradcheck import diagnose
+    message = diagnose(2 * ref, ref, name="∇f").message
+    assert "100% of the non-zero entries" in message, message
+    assert "% of entries" not in message, message
 
 
 @pytest.mark.parametrize("answer", [
@@ -266,8 +302,9 @@ def test_rebinding_module_names_in_this_process_changes_no_verdict(monkeypatch):
     monkeypatch.setattr(np, "abs", lambda x: 0 * x)
     monkeypatch.setattr(np, "maximum", lambda a, b: a)
     monkeypatch.setattr(np, "cos", lambda x: 0 * x)
-    monkeypatch.setattr(grading, "MAGIC_CHECK", "nothing")
-    monkeypatch.setattr(grading, "np", None)
+    monkeypatch.setattr(sealed, "MAGIC_CHECK", "nothing")
+    monkeypatch.setattr(sealed, "np", None)
+    monkeypatch.setattr(grading.api, "MAGIC_CHECK", "nothing")
     monkeypatch.setattr(helpers.gradcheck, "numerical_gradient", lambda f, x, **k: 2 * x)
     monkeypatch.setattr(helpers.gradcheck, "diagnose", lambda *a, **k: None)
     monkeypatch.setattr(builtins, "abs", lambda x: 0)
@@ -451,17 +488,102 @@ TAMPERING = {
 }
 
 
-def _kernel_env(tmp_path):
+def _kernel_env(tmp_path, grading_kernel=True):
+    """Environment of a test kernel: temporary Jupyter folders; ``grading_kernel``: set
+    ``BACKPROP_GRADING_KERNEL=1`` as tools/grader_kernel does (else a student's kernel)."""
     env = dict(os.environ)
     for k in ("HOME", "IPYTHONDIR", "MPLCONFIGDIR", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR",
               "JUPYTER_RUNTIME_DIR"):
         env[k] = str(tmp_path / k.lower())
         os.makedirs(env[k], exist_ok=True)
+    env.pop("BACKPROP_GRADING_KERNEL", None)
+    if grading_kernel:
+        env["BACKPROP_GRADING_KERNEL"] = "1"
     return env
+
+
+def _run_in_kernel(cells, env, monkeypatch):
+    """Execute code cells in a fresh python3 kernel with ``env``; return the executed notebook."""
+    from nbclient import NotebookClient
+    monkeypatch.delenv("BACKPROP_GRADING_KERNEL", raising=False)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(textwrap.dedent(src)) for src in cells]
+    NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True).execute()
+    return nb
+
+
+def _errors(cell) -> list[str]:
+    """The error outputs of a cell as plain text (traceback without terminal colours)."""
+    import re
+    return [re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(o.traceback)) for o in cell.outputs
+            if o.output_type == "error"]
+
+
+DEBUGGER_CELLS = [
+    "import numpy as np\nimport helpers.grading\nfrom helpers.grading import check",
+    # what pdb / %debug do: a trace function on the student's own code
+    """
+    import sys
+    events = []
+    def tracer(frame, event, arg):
+        events.append(event)
+        return tracer
+    def dg(t):
+        return 2 * t + 3 * t ** 2
+    sys.settrace(tracer)
+    dg(1.0)
+    sys.settrace(None)
+    assert "call" in events, events
+    """,
+    """
+    profiled = []
+    sys.setprofile(lambda frame, event, arg: profiled.append(event))
+    dg(2.0)
+    sys.setprofile(None)
+    assert "call" in profiled, profiled
+    """,
+    "%prun -q -D /dev/null dg(3.0)",
+    "import gc\nassert gc.get_objects()",
+    'check("ps1.dg", dg)',  # and grading still works after a debugger ran
+]
+
+
+def test_a_debugger_works_in_a_students_kernel(tmp_path, monkeypatch):
+    """Issue 11 point 6: a student's own kernel (and Validate) do not set
+    BACKPROP_GRADING_KERNEL, so settrace (pdb, %debug), setprofile (%prun) and gc work after the
+    problem set's first cell imported helpers.grading, and checks still run."""
+    nb = _run_in_kernel(DEBUGGER_CELLS, _kernel_env(tmp_path, grading_kernel=False), monkeypatch)
+    errors = {i: _errors(c) for i, c in enumerate(nb.cells) if _errors(c)}
+    assert not errors, errors
+
+
+def test_a_debugger_is_refused_in_the_grading_kernel(tmp_path, monkeypatch):
+    nb = _run_in_kernel(DEBUGGER_CELLS, _kernel_env(tmp_path), monkeypatch)
+    for i in (1, 2, 3, 4):  # settrace, pdb, %prun (setprofile), gc.get_objects
+        assert any("disabled in the grading kernel" in e for e in _errors(nb.cells[i])), (
+            i, nb.cells[i].outputs)
+
+
+def test_a_failed_check_shows_the_student_the_message_not_the_machinery(tmp_path, monkeypatch):
+    """The traceback of a failed visible check shows the student's line and the message; not the
+    request channel (``(lambda: 0).__defaults__ = ...``) nor the hook's frame, whose arguments
+    IPython cannot show (``***failed resolving arguments***``)."""
+    nb = _run_in_kernel([
+        "import numpy as np\nimport helpers.grading\nfrom helpers.grading import check",
+        "def dg(t):\n    return 2 * t",
+        'check("ps1.dg", dg)',
+    ], _kernel_env(tmp_path, grading_kernel=False), monkeypatch)
+    [text] = _errors(nb.cells[2])
+    assert "g'(t) is wrong" in text and 'check("ps1.dg", dg)' in text, text
+    for machinery in ("__defaults__", "failed resolving arguments", "hook_outer", "sealed.py"):
+        assert machinery not in text, (machinery, text)
 
 
 @pytest.mark.parametrize("attack", sorted(TAMPERING))
 def test_tampering_cannot_make_a_wrong_hidden_check_pass(attack, tmp_path, monkeypatch):
+    """In the grading kernel (BACKPROP_GRADING_KERNEL=1), where hidden tests run."""
     from nbclient import NotebookClient
     for k, v in _kernel_env(tmp_path).items():
         monkeypatch.setenv(k, v)
@@ -519,7 +641,7 @@ def _reference_checks():
     import io
     import re
     out = []
-    for ps in sorted(CATALOGUES):
+    for ps in PROBLEM_SETS:
         nb = _load(ps)
         ns = {"__name__": "__main__"}
         for cell in nb.cells:
@@ -550,56 +672,141 @@ def test_reference_solutions_pass_every_check_at_random_points(reference_checks,
         check(name, eval(call, ns), seed=seed)
 
 
-@pytest.mark.parametrize("ps,builder", [("ps1_chain_rule", "build_ps1"),
-                                        ("ps2_scalar_backprop", "build_ps2"),
-                                        ("ps3_xor", "build_ps3"), ("ps4_mnist", "build_ps4")])
-def test_committed_notebook_is_what_its_builder_makes(ps, builder):
-    """Edit tools/build_ps*.py, not the notebook: the two must agree (and outputs are cleared)."""
-    import importlib
-    built = importlib.import_module(builder).cells()
-    nb = _load(ps)
-    assert [c.source for c in nb.cells] == [c.source for c in built]
-    assert [c.metadata for c in nb.cells] == [c.metadata for c in built]
-    assert all(not c.get("outputs") and not c.get("execution_count")
-               for c in nb.cells if c.cell_type == "code")
-
-
 def test_a_failed_check_leaks_no_checker_frame():
     """A caught failure's traceback (or sys.last_traceback) must not lead into the checker's
     closure: the frame that raised holds only the exception."""
     private = {"state", "pending", "spec", "sealed_specs", "handle", "_impl", "real_hook",
                "data_store", "K"}
-    with pytest.raises(AssertionError) as info:
+    with pytest.raises(AssertionError) as visible:
         check("ps1.dg", lambda t: 0.0)
-    tb = info.value.__traceback__
-    seen = []
-    while tb is not None:
-        names = set(tb.tb_frame.f_locals)
-        seen.append((tb.tb_frame.f_code.co_name, sorted(names)))
-        assert not names & private, seen
-        tb = tb.tb_next
+    io = []
+    (lambda: 0).__defaults__ = ("backprop-grading:ask", "ps1.dg", io)
+    with pytest.raises(AssertionError) as hidden:
+        (lambda: 0).__defaults__ = ("backprop-grading:check", "ps1.dg", io, 0.0)
+    for error in (visible.value, hidden.value):  # the last one ends in the checker's frame
+        tb = error.__traceback__
+        seen = []
+        while tb is not None:
+            names = set(tb.tb_frame.f_locals)
+            seen.append((tb.tb_frame.f_code.co_name, sorted(names)))
+            assert not names & private, seen
+            tb = tb.tb_next
     assert seen[-1] == ("hook_outer", ["exc"]), seen
 
 
+def test_the_checker_is_installed_by_importing_helpers_grading_and_by_nothing_else():
+    """``import helpers`` and its other modules install no hook; ``import helpers.grading`` (the
+    problem sets' locked first cell) does, once."""
+    import subprocess
+    import sys
+    code = textwrap.dedent('''
+        def installed():
+            box = []
+            (lambda: 0).__defaults__ = ("backprop-grading:ping", box)
+            return bool(box)
+        import helpers, helpers.autograd, helpers.layers, helpers.network, helpers.gradcheck
+        import helpers.data
+        assert not installed(), "installed by an unrelated import"
+        import helpers.grading
+        assert installed() and helpers.grading.sealed.is_installed()
+        assert helpers.grading.sealed.install() is False  # a second call changes nothing
+        print("ok")
+    ''')
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+def _global_loads(code, path):
+    """[(qualified name, sorted global names)] of ``code`` and each function nested in it."""
+    out = []
+    names = {i.argval for i in dis.get_instructions(code)
+             if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
+    if names:
+        out.append((path, sorted(names)))
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            out += _global_loads(const, f"{path}.{const.co_name}")
+    return out
+
+
 def test_sealed_code_looks_up_no_global_name_after_import():
-    """Every function the checker runs after import must take its names from the closure: a
-    global or builtin name could have been rebound by then (``helpers.grading.np = ...``)."""
-    import dis
-    import types
-
-    install_only = {"take_snapshot", "Msg"}  # run once, inside _install, before student code
-
-    def walk(code, path, out):
-        for const in code.co_consts:
-            if isinstance(const, types.CodeType):
-                here = f"{path}.{const.co_name}"
-                names = {i.argval for i in dis.get_instructions(const)
-                         if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
-                if names and not install_only & set(here.split(".")):
-                    out.append((here, sorted(names)))
-                walk(const, here, out)
-        return out
-
-    leaks = walk(grading._install.__code__, "_install", [])
-    leaks += walk(grading._build_specs.__code__, "_build_specs", [])
+    """Every function the checker runs after installation must take its names from the closure: a
+    global or builtin name could have been rebound by then (``helpers.grading.sealed.np = ...``).
+    ``install``'s own body runs once, before any student code, and may use globals."""
+    install_only = {"take_snapshot", "Msg"}  # run once, inside install, before student code
+    leaks = [(path, names) for const in sealed.install.__code__.co_consts
+             if isinstance(const, types.CodeType)
+             for path, names in _global_loads(const, f"install.{const.co_name}")
+             if not install_only & set(path.split("."))]
     assert not leaks, leaks
+
+
+def _check_module_rules(module) -> list[str]:
+    """What a check module does wrong, by the rules the sealed checker needs of it (empty: none).
+
+    1. It imports nothing and holds nothing but functions: its names are never looked up later.
+    2. It has a ``build(K, T)`` returning ``(specs, forwards)`` (spec_tools: ``make_tools(K)``).
+    3. No function in it, at any depth, loads a global or builtin name: everything comes from
+       ``K`` or ``T`` (the checker runs these functions after the student's code).
+    """
+    problems = []
+    tree = ast.parse(inspect_source(module))
+    for node in tree.body:
+        docstring = isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+        future = isinstance(node, ast.ImportFrom) and node.module == "__future__"
+        if not (docstring or future or isinstance(node, ast.FunctionDef)):
+            problems.append(f"line {node.lineno}: a {type(node).__name__} at module level "
+                            "(only a docstring and functions are allowed)")
+    functions = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
+    entry = "make_tools" if module is spec_tools else "build"
+    if entry not in functions:
+        problems.append(f"no function {entry}()")
+    for name in functions:
+        for path, names in _global_loads(getattr(module, name).__code__, name):
+            problems.append(f"{path} looks up the global name(s) {names}")
+    return problems
+
+
+def inspect_source(module) -> str:
+    with open(module.__file__, encoding="utf-8") as fh:
+        return fh.read()
+
+
+@pytest.mark.parametrize("module", [spec_tools, *registry.check_modules()],
+                         ids=lambda m: m.__name__.rsplit(".", 1)[-1])
+def test_check_modules_follow_the_sealed_checkers_rules(module):
+    assert not _check_module_rules(module), _check_module_rules(module)
+
+
+def test_the_check_module_rules_catch_a_global_lookup_an_import_and_module_state(tmp_path):
+    """The rule test can fail: a module that breaks each rule once is caught three times."""
+    bad = tmp_path / "ps9_bad.py"
+    bad.write_text(textwrap.dedent('''
+        """A check module that breaks the rules."""
+        import numpy as np
+        CACHE = {}
+
+
+        def build(K, T):
+            def judge(args, answer):
+                return np.allclose(answer, 0)
+            return {"ps9.x": {"judge": judge}}, {}
+    '''))
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("ps9_bad", bad)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    problems = _check_module_rules(module)
+    assert any("Import" in p for p in problems), problems
+    assert any("Assign" in p for p in problems), problems
+    assert any("build.judge" in p and "np" in p for p in problems), problems
+
+
+def test_every_check_module_is_registered_and_no_check_is_defined_twice():
+    names = registry.check_module_names()
+    # a check module is named after its problem set (a set that needs no new kind of check has none)
+    assert names and set(names) <= set(PROBLEM_SETS), (names, PROBLEM_SETS)
+    specs = grading.specs()
+    for ps in names:
+        prefix = ps.split("_")[0] + "."
+        assert any(k.startswith(prefix) for k in specs), (ps, sorted(specs))

@@ -1,8 +1,8 @@
 """The nbgrader pipeline, end to end, in temporary course folders.
 
-(a) exercises/ is exactly what nbgrader generates from solutions/ now; grade ids are unique and
-    valid; every solution notebook passes validation; every release fails it only because its
-    answers are missing (NotImplementedError).
+(a) exercises/ is exactly what nbgrader generates from solutions/ now (the notebooks' static
+    rules are in tests/test_problem_set_notebooks.py); every solution notebook passes validation;
+    every release fails it only because its answers are missing (NotImplementedError).
 (b) autograde: solutions score full marks on every autograded cell, an untouched release scores
     zero without crashing, and each typical-mistake submission from tests/mistakes/<ps>.py scores
     the expected marks and gets feedback that names the mistake.
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import html
-import importlib.util
 import json
 import os
 import re
@@ -28,7 +27,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbgrader_utils import (
+
+from tests.mistakes import load_all
+from tests.nbgrader_utils import (
     BIN,
     PROBLEM_SETS,
     REPO,
@@ -47,8 +48,7 @@ from nbgrader_utils import (
 
 pytestmark = pytest.mark.integration
 
-AVAILABLE = [ps for ps in PROBLEM_SETS if notebooks(REPO / "solutions" / ps)]
-GRADE_ID = re.compile(r"^[a-zA-Z0-9_\-]+$")
+AVAILABLE = PROBLEM_SETS  # every solutions/<ps>/<ps>.ipynb (tools.problem_sets)
 TINY = "ps0_tiny"
 
 
@@ -163,28 +163,6 @@ def test_exercises_are_what_nbgrader_generates_now(real, ps):
 
 
 @pytest.mark.parametrize("ps", AVAILABLE)
-def test_grade_ids_unique_valid_and_pointed(ps):
-    cells = [c for nb in notebooks(REPO / "solutions" / ps) for c in grade_cells(nb)]
-    ids = [c["grade_id"] for c in cells]
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
-    assert not duplicates, f"{ps}: grade_id used twice: {duplicates}"
-    assert all(GRADE_ID.match(i) for i in ids), [i for i in ids if not GRADE_ID.match(i)]
-    graded = [c for c in cells if c.get("grade")]
-    assert graded, f"{ps} has no graded cells"
-    assert all(c.get("points", 0) > 0 for c in graded), f"{ps}: a graded cell has no points"
-    kinds = {(c["cell_type"], bool(c.get("solution"))) for c in graded}
-    assert ("code", False) in kinds, f"{ps} has no autograded test cell"
-    assert ("markdown", True) in kinds, f"{ps} has no hand-graded derivation cell"
-    for nb in notebooks(REPO / "solutions" / ps):
-        for cell in nbformat.read(nb, as_version=4).cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if "BEGIN HIDDEN TESTS" in cell.source:
-                assert meta.get("grade") and meta.get("locked"), (
-                    f"{ps}: hidden tests outside a locked grade cell: {cell.source[:80]!r}"
-                )
-
-
-@pytest.mark.parametrize("ps", AVAILABLE)
 def test_solution_passes_validation(real, ps):
     nb = _notebook(real.path / "solutions" / ps)
     assert real.validate(nb) == {}
@@ -231,9 +209,7 @@ def test_release_check_rejects_other_errors(tiny, tmp_path):
 # ---- (b) autograde ---------------------------------------------------------------------------
 def load_mistakes(ps: str) -> list[dict]:
     """The typical-mistake catalogue of a problem set (format: tests/mistakes/__init__.py)."""
-    if not (REPO / "tests" / "mistakes" / f"{ps}.py").exists():
-        return []
-    return list(importlib.import_module(f"mistakes.{ps}").MISTAKES)
+    return list(load_all().get(ps, []))
 
 
 def pack_mistakes(mistakes: list[dict]) -> list[list[dict]]:

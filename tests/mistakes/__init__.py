@@ -28,16 +28,23 @@ notebook that makes a mistake stale fails loudly instead of silently testing not
 from __future__ import annotations
 
 import importlib
-import sys
-from pathlib import Path
 
-_TOOLS = Path(__file__).resolve().parents[2] / "tools"
-if str(_TOOLS) not in sys.path:
-    sys.path.insert(0, str(_TOOLS))
+import nbformat
 
-from build_ps_common import cell_source  # noqa: E402
+from tools.problem_sets import problem_sets, solution_notebook
 
-PROBLEM_SETS = ("ps1_chain_rule", "ps2_scalar_backprop", "ps3_xor", "ps4_mnist")
+SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+
+
+def cell_source(ps: str, grade_id: str) -> str:
+    """Source of the answer cell ``grade_id`` of ``solutions/<ps>/<ps>.ipynb`` without the solution
+    delimiters: what a student who found the reference answer would have typed."""
+    nb = nbformat.read(solution_notebook(ps), as_version=4)
+    for c in nb.cells:
+        if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
+            return "\n".join(line for line in c.source.splitlines()
+                             if line.strip() not in SOLUTION_MARKERS)
+    raise KeyError(f"{ps} has no cell {grade_id!r}")
 
 
 def make(ps: str, name: str, grade_id: str, old: str, new: str, failing: list[str],
@@ -52,15 +59,14 @@ def make(ps: str, name: str, grade_id: str, old: str, new: str, failing: list[st
 
 
 def load_all() -> dict[str, list[dict]]:
-    """``{ps: MISTAKES}`` for the problem sets whose catalogue exists."""
+    """``{ps: MISTAKES}`` for the problem sets (tools.problem_sets) whose catalogue exists."""
     out = {}
-    for ps in PROBLEM_SETS:
+    for ps in problem_sets():
         try:
             mod = importlib.import_module(f"tests.mistakes.{ps}")
-        except ModuleNotFoundError:
-            try:
-                mod = importlib.import_module(f"mistakes.{ps}")
-            except ModuleNotFoundError:
-                continue
+        except ModuleNotFoundError as e:
+            if e.name != f"tests.mistakes.{ps}":
+                raise
+            continue
         out[ps] = mod.MISTAKES
     return out

@@ -1,10 +1,7 @@
 """Typical mistakes in problem set 3 (format: see tests/mistakes/__init__.py)."""
 from __future__ import annotations
 
-try:
-    from . import make as _make
-except ImportError:  # imported as a top-level package "mistakes"
-    from mistakes import make as _make
+from tests.mistakes import make as _make
 
 PS = "ps3_xor"
 _XOR_GRADS = ["test-xor-dW2", "test-xor-db2", "test-xor-dW1", "test-xor-db1"]

@@ -1,29 +1,11 @@
-"""The checks that the problem sets' nbgrader test cells run.
+"""The sealed checker: an audit hook, installed once per process, that answers the grading
+requests of the problem sets' test cells from state no notebook code can reach.
 
-A check compares what a student's function returns with what it should return at a fresh random
-point: gradients with central finite differences of a *forward* function that lives here (not in
-the notebook), values with the same forward function. A failing check raises ``AssertionError``
-with a message a student can act on: which gradient, which entries, how far off, and the mistake
-:func:`helpers.gradcheck.diagnose` recognises (sign, factor 2, transpose, batch sum, ...).
-
-Using it
---------
-In a visible test cell::
-
-    from helpers.grading import check
-    check("ps1.grad_f4", grad_f4)          # calls grad_f4(x) at a fixed point, compares
-
-In the hidden part of the same cell, the same check written out so that nothing the notebook
-redefines can skip it (``_io`` receives the fresh inputs, the last line submits the answer and
-the function, whose code is scanned; ``tools/build_ps_common.hidden_check`` writes these lines)::
-
-    _io = []
-    (lambda: 0).__defaults__ = ("backprop-grading:ask", "ps1.grad_f4", _io)
-    _fn = (grad_f4)
-    _answer = _fn(*_io[1])
-    (lambda: 0).__defaults__ = ("backprop-grading:check", "ps1.grad_f4", _io, _answer, _fn)
-
-:func:`specs` lists the checks; :func:`describe` says what a check calls and compares.
+Requests travel as ``(lambda: 0).__defaults__ = ("backprop-grading:<kind>", ...)``: ``ask`` makes
+a fresh (or, for visible tests, seeded) random point for a check, ``check`` / ``check-seeded``
+judges an answer, ``data`` registers a data set, ``ping`` asks whether the checker is installed.
+The checks themselves come from the check modules (:mod:`helpers.grading.registry`), built here
+from functions captured at installation.
 
 Design: why the hidden check is written like that
 --------------------------------------------------
@@ -32,17 +14,19 @@ name: functions of this module, ``np.allclose``, ``abs``, ``print``, ``Assertion
 ``sys.modules``, the forward function shown in the notebook. So the verdict must not depend on
 anything reachable by name after the student's code has run.
 
-1. *A sealed checker.* Importing this module (the first, locked cell of every problem set) installs
-   a ``sys.addaudithook`` hook. At that moment it captures everything the verdict uses: numpy ufuncs
-   and C functions (``np.add``, ``np.exp``, ``np.array``, ...; never numpy's Python-level functions
-   or ``ndarray.max``-style methods, which look up patchable module globals), the builtins it needs,
-   ``os.urandom``, and the problem specs built from those captured functions. All of it lives only
-   in the hook's closure. Audit hooks cannot be removed or listed, and the hook itself refuses the
-   ways into a closure: ``gc.get_objects/get_referrers/get_referents`` and ``sys._current_frames``
-   in a kernel (so IPython's ``%autoreload`` does not work there), and ``sys._getframe`` and
-   frame/code attribute access while the checker runs.
-   ``sys.settrace`` / ``sys.setprofile`` (a tracer can rewrite a running function's locals) are
-   refused in a Jupyter kernel (so pdb/%debug do not work in a problem-set kernel).
+1. *A sealed checker.* :func:`install` (run by ``import helpers.grading``, the first, locked cell
+   of every problem set) adds a ``sys.addaudithook`` hook. At that moment it captures everything
+   the verdict uses: numpy ufuncs and C functions (``np.add``, ``np.exp``, ``np.array``, ...; never
+   numpy's Python-level functions or ``ndarray.max``-style methods, which look up patchable module
+   globals), the builtins it needs, ``os.urandom``, and the problem specs built from those captured
+   functions. All of it lives only in the hook's closure. Audit hooks cannot be removed or listed,
+   and the hook itself refuses the ways into a closure: ``sys._getframe`` and frame/code attribute
+   access while the checker runs, always; and in the *grading* kernel
+   (``BACKPROP_GRADING_KERNEL=1`` in its environment, set by tools/grader_kernel and read once, at
+   installation) also ``gc.get_objects/get_referrers/get_referents``, ``sys._current_frames`` and
+   ``sys.settrace`` / ``sys.setprofile`` (a tracer can rewrite a running function's locals). A
+   student's own kernel and nbgrader's Validate do not set the variable, so pdb, ``%debug`` and
+   ``%prun`` work there; the hidden tests run only at autograde, in the grading kernel.
 2. *A channel that needs no names.* Setting ``__defaults__`` of a function raises the audit event
    ``object.__setattr__`` in C with the new value, so ``(lambda: 0).__defaults__ = (...)`` reaches
    the hook using only literals: no lookup of a name the student could have rebound. ``ask`` makes
@@ -107,14 +91,16 @@ Limits (what this does not stop)
   not finite; they can raise (the check fails anyway) but cannot reach the checker's state.
 * Solving an exercise with finite differences written by hand: that is not tampering and passes
   the numerical comparison (the derivation cells show it).
-* In a kernel, ``sys.settrace``/``sys.setprofile`` (pdb, ``%debug``, ``%prun``) and
-  ``gc.get_objects/get_referrers/get_referents`` raise ``RuntimeError`` once this module is
-  imported. Outside a kernel (pytest, scripts) only points 1, 2, 4 and 5 hold.
+* In the grading kernel, ``sys.settrace``/``sys.setprofile`` (pdb, ``%debug``, ``%prun``) and
+  ``gc.get_objects/get_referrers/get_referents`` raise ``RuntimeError`` once the checker is
+  installed. In any other kernel a tracer or ``gc`` can reach the checker's state: a student can
+  fool their own visible tests there, which grades nothing. Outside a kernel (pytest, scripts)
+  only points 1, 2, 4 and 5 hold.
 * The scan of point 4 follows names, not behaviour; the function a hidden check scans (``_fn``)
   is a notebook global, so a student's function could rebind it while it runs.
-The public helpers (:func:`check`, :func:`register_data`) are ordinary functions: a student can
-rebind them and fool a *visible* test; every graded cell also has a hidden part that does not use
-them.
+The public helpers (:func:`helpers.grading.check`, :func:`~helpers.grading.register_data`) are
+ordinary functions: a student can rebind them and fool a *visible* test; every graded cell also
+has a hidden part that does not use them.
 """
 from __future__ import annotations
 
@@ -128,9 +114,8 @@ import types
 
 import numpy as np
 
-from . import gradcheck as _gradcheck
-
-__all__ = ["check", "register_data", "specs", "describe", "forward"]
+from .. import gradcheck as _gradcheck
+from .registry import build_specs as _build_specs
 
 MAGIC_ASK = "backprop-grading:ask"
 MAGIC_CHECK = "backprop-grading:check"           # hidden tests: needs an unseeded (fresh) ask
@@ -140,425 +125,17 @@ MAGIC_PING = "backprop-grading:ping"
 MAGIC_INFO = "backprop-grading:info"
 
 
-# ---------------------------------------------------------------------------------------------
-# Problem specs. ``_build_specs(K)`` builds every check from a kit ``K`` of functions; the sealed
-# checker calls it once with functions captured at import time, the public helpers with numpy.
-# Only ufuncs, C functions of numpy and ndarray methods implemented in C may be used here.
-# ---------------------------------------------------------------------------------------------
-
-def _build_specs(K):  # noqa: C901 - one table, read top to bottom
-    """Return ``{name: spec}``; each spec is a dict with ``make``, ``judge``, ``about``."""
-    add, exp, log, tanh, cos = K.add, K.exp, K.log, K.tanh, K.cos
-    # builtins come from the kit too: inside the sealed checker, never a name lookup at call time
-    _list, _tuple, _dict, _range, _Exception = K.list, K.tuple, K.dict, K.range, K.Exception
-    maximum, arr, f64 = K.maximum, K.array, K.float64
-    fl = K.float
-
-    def total(a):
-        return fl(add.reduce(arr(a, dtype=f64).reshape(-1)))
-
-    def sigmoid(z):
-        return 1.0 / (1.0 + exp(-z))
-
-    def softmax(z):
-        e = exp(z - maximum.reduce(z, axis=1, keepdims=True))
-        return e / add.reduce(e, axis=1, keepdims=True)
-
-    # ----- forward functions (also public through helpers.grading.forward) -----------------
-    def f3(x, y, z):
-        return x ** 2 + y ** 3 + z ** 4
-
-    def g(t):
-        return f3(t, t, 1.0)
-
-    def f_cos(x, y):
-        return -((cos(x) ** 2 + cos(y) ** 2) ** 2)
-
-    def f4(x):
-        x1, x2, x3, x4 = x[0], x[1], x[2], x[3]
-        return ((x1 + 10 * x2) ** 2 + 5 * (x3 - x4) ** 2 + (x2 + 2 * x3) ** 4
-                + 10 * (x1 - x4) ** 4)
-
-    def x_of_z(z):
-        z1, z2 = z[0], z[1]
-        return arr([z1 - z2, z1 ** 2, z2 ** 2, z1 ** 2 + z1 * z2], dtype=f64)
-
-    def f4_z(z):
-        return f4(x_of_z(z))
-
-    def logistic_sq(w, b, x, t):
-        return 0.5 * (sigmoid(w * x + b) - t) ** 2
-
-    # Harvard's xi chain (loss A = -y log p)
-    xi_nodes = (
-        lambda W, X: -W * X,
-        lambda a: exp(a),
-        lambda a: 1.0 + a,
-        lambda a: 1.0 / a,
-        lambda a: log(a),
-    )
-
-    def xi_chain(X, y, W):
-        v = xi_nodes[0](W, X)
-        out = [v]
-        for node in xi_nodes[1:]:
-            v = node(v)
-            out.append(v)
-        out.append(-y * v)
-        return out  # [xi1, ..., xi5, L]
-
-    def reg_loss(w, b, x, t, lam):
-        return 0.5 * (sigmoid(w * x + b) - t) ** 2 + lam * 0.5 * w ** 2
-
-    def mlp1_loss(X, t, W1, W2):  # Harvard: y = sigmoid(X W1) W2, L = mean (y - t)^2
-        return total((sigmoid(X @ W1) @ W2 - t) ** 2) / X.shape[0]
-
-    def xor_loss(X, y, P):
-        p = sigmoid(sigmoid(X @ P["W1"] + P["b1"]) @ P["W2"] + P["b2"]).reshape(-1)
-        return -total(y * log(p) + (1.0 - y) * log(1.0 - p)) / X.shape[0]
-
-    def xor_predict(X, P):
-        return (sigmoid(sigmoid(X @ P["W1"] + P["b1"]) @ P["W2"] + P["b2"]).reshape(-1)
-                > 0.5)
-
-    def ce_loss(logits, Y):
-        z = logits - maximum.reduce(logits, axis=1, keepdims=True)
-        lse = log(add.reduce(exp(z), axis=1, keepdims=True))
-        return -total(Y * (z - lse)) / logits.shape[0]
-
-    def mlp3_logits(X, P):
-        h1 = maximum(X @ P["W1"] + P["b1"], 0.0)
-        h2 = maximum(h1 @ P["W2"] + P["b2"], 0.0)
-        return h2 @ P["W3"] + P["b3"]
-
-    def mlp3_loss(X, y, P):
-        logits = mlp3_logits(X, P)
-        Y = K.zeros(logits.shape, dtype=f64)
-        Y[K.arange(X.shape[0]), y] = 1.0
-        return ce_loss(logits, Y)
-
-    fwd = {
-        "f3": f3, "g": g, "f_cos": f_cos, "f4": f4, "x_of_z": x_of_z, "f4_z": f4_z,
-        "logistic_sq": logistic_sq, "xi_chain": xi_chain, "reg_loss": reg_loss,
-        "mlp1_loss": mlp1_loss, "xor_loss": xor_loss, "xor_predict": xor_predict,
-        "ce_loss": ce_loss, "mlp3_logits": mlp3_logits, "mlp3_loss": mlp3_loss,
-        "sigmoid": sigmoid, "softmax": softmax,
-    }
-
-    # ----- spec builders ---------------------------------------------------------------
-    S = {}
-
-    def grad_spec(name, *, call, label, make, point, func, pick=None, diag=None, tol=1e-5,
-                  about=""):
-        """A gradient check: ``numerical_gradient(lambda v: func(args, v), point(args))``."""
-        def judge(args, answer):
-            got = K.pick(answer, pick, call)
-            ref = K.numgrad(lambda v: func(args, v), point(args))
-            extra = diag(args) if diag is not None else {}
-            return K.compare(label, got, ref, tol=tol, **extra)
-        S[name] = {"make": make, "judge": judge, "call": call, "label": label, "about": about,
-                   "pick": pick}
-
-    def param(i, loss):
-        """point/func for the gradient of ``loss(*args)`` with respect to ``args[i]``."""
-        def point(args):
-            return args[i]
-
-        def func(args, v):
-            a = _list(args)
-            a[i] = v
-            return loss(*a)
-        return point, func
-
-    def dict_param(i, key, loss):
-        def point(args):
-            return args[i][key]
-
-        def func(args, v):
-            a = _list(args)
-            d = _dict(a[i])
-            d[key] = v
-            a[i] = d
-            return loss(*a)
-        return point, func
-
-    # ----- PS1: chain rule ---------------------------------------------------------------
-    pt, fn = param(0, g)
-    grad_spec("ps1.dg", call="dg(t)", label="g'(t)", make=lambda R: (R.uniform(-2, 2),),
-              point=pt, func=fn, about="g(t) = f(t, t, 1) with f(x, y, z) = x² + y³ + z⁴")
-    grad_spec("ps1.grad_cos", call="grad_cos(x, y)", label="∇f(x, y)",
-              make=lambda R: (R.uniform(-3, 3), R.uniform(-3, 3)),
-              point=lambda a: arr([a[0], a[1]], dtype=f64),
-              func=lambda a, v: f_cos(v[0], v[1]),
-              about="f(x, y) = -(cos²x + cos²y)²; return [∂f/∂x, ∂f/∂y]")
-    pt, fn = param(0, f4)
-    grad_spec("ps1.grad_f4", call="grad_f4(x)", label="∇f(x)",
-              make=lambda R: (R.normal((4,)) * 1.5,), point=pt, func=fn,
-              about="f = (x1+10x2)² + 5(x3-x4)² + (x2+2x3)⁴ + 10(x1-x4)⁴, x of shape (4,)")
-    pt, fn = param(0, f4_z)
-    grad_spec("ps1.grad_f4_z", call="grad_f4_z(z)", label="∂f/∂z",
-              make=lambda R: (R.normal((2,)),), point=pt, func=fn,
-              about="f(x(z)) with x = (z1 - z2, z1², z2², z1² + z1 z2), z of shape (2,)")
-
-    def make_wb(R):
-        return (R.normal(()) * 1.5, R.normal(()), R.normal(()) * 1.5, R.uniform(0, 1))
-
-    def sig_prime_wb(a):
-        s = sigmoid(a[0] * a[2] + a[1])
-        return s * (1 - s)
-
-    for idx, (label, sym) in enumerate((("∂L/∂w", "w"), ("∂L/∂b", "b"))):
-        pt, fn = param(idx, logistic_sq)
-        grad_spec(f"ps1.dLd{sym}", call="grad_wb(w, b, x, t)", label=label, make=make_wb,
-                  point=pt, func=fn, pick=idx,
-                  diag=lambda a: {"activation_grad": sig_prime_wb(a)},
-                  about=f"L = ½(σ(wx + b) - t)²; grad_wb returns (∂L/∂w, ∂L/∂b), this checks {sym}")
-
-    # ----- PS2: scalar backprop -------------------------------------------------------------
-    def make_xi(R):  # X, y, W with X*W not too large
-        return (R.uniform(-2, 2), R.uniform(0.2, 1.0), R.uniform(-2, 2))
-
-    def make_local(R):
-        return (R.uniform(-2, 2), R.uniform(-2, 2), R.uniform(0.2, 1.0), R.uniform(-3, 3),
-                R.uniform(0.1, 3), R.uniform(1.1, 4), R.uniform(0.2, 0.95),
-                R.uniform(-3, -0.05))
-
-    def judge_local(args, answer):
-        W, X, y, a1, a2, a3, a4, a5 = args
-        got = K.pick(answer, None, "all_local_derivatives(...)")
-        names = ("∂ξ1/∂W", "∂ξ2/∂ξ1", "∂ξ3/∂ξ2", "∂ξ4/∂ξ3", "∂ξ5/∂ξ4", "∂L/∂ξ5")
-        refs = (K.numgrad(lambda v: xi_nodes[0](v, X), W), K.numgrad(xi_nodes[1], a1),
-                K.numgrad(xi_nodes[2], a2), K.numgrad(xi_nodes[3], a3),
-                K.numgrad(xi_nodes[4], a4), K.numgrad(lambda v: -y * v, a5))
-        return K.compare_list(names, got, refs, tol=1e-5)
-
-    S["ps2.local_derivatives"] = {
-        "make": make_local, "judge": judge_local,
-        "call": "all_local_derivatives(W, X, y, xi1, xi2, xi3, xi4, xi5)",
-        "label": "the local derivatives", "pick": None,
-        "about": "(d_xi1(W, X), d_xi2(xi1), d_xi3(xi2), d_xi4(xi3), d_xi5(xi4), d_loss(y, xi5))"}
-
-    def judge_forward_mode(args, answer):
-        X, y, W = args
-        got = K.pick(answer, None, "forward_mode(X, y, W)")
-        names = ("∂ξ1/∂W", "∂ξ2/∂W", "∂ξ3/∂W", "∂ξ4/∂W", "∂ξ5/∂W", "∂L/∂W")
-        refs = _tuple(K.numgrad(lambda v, k=k: xi_chain(X, y, v)[k], W) for k in _range(6))
-        return K.compare_list(names, got, refs, tol=1e-5)
-
-    S["ps2.forward_mode"] = {
-        "make": make_xi, "judge": judge_forward_mode, "call": "forward_mode(X, y, W)",
-        "label": "forward mode", "pick": None,
-        "about": "returns [∂ξ1/∂W, ∂ξ2/∂W, ∂ξ3/∂W, ∂ξ4/∂W, ∂ξ5/∂W, ∂L/∂W]"}
-
-    def downstream(X, y, W, k):
-        """L as a function of xi_k (k = 1..5), and the value of xi_k."""
-        vals = xi_chain(X, y, W)
-
-        def rest(v):
-            for node in xi_nodes[k:]:
-                v = node(v)
-            return -y * v
-        return rest, vals[k - 1]
-
-    def judge_reverse_mode(args, answer):
-        X, y, W = args
-        got = K.pick(answer, None, "reverse_mode(X, y, W)")
-        names = ("∂L/∂ξ5", "∂L/∂ξ4", "∂L/∂ξ3", "∂L/∂ξ2", "∂L/∂ξ1", "∂L/∂W")
-        refs = []
-        for k in (5, 4, 3, 2, 1):
-            rest, at = downstream(X, y, W, k)
-            refs.append(K.numgrad(rest, at))
-        refs.append(K.numgrad(lambda v: xi_chain(X, y, v)[5], W))
-        return K.compare_list(names, got, _tuple(refs), tol=1e-5)
-
-    S["ps2.reverse_mode"] = {
-        "make": make_xi, "judge": judge_reverse_mode, "call": "reverse_mode(X, y, W)",
-        "label": "reverse mode", "pick": None,
-        "about": "returns [∂L/∂ξ5, ∂L/∂ξ4, ∂L/∂ξ3, ∂L/∂ξ2, ∂L/∂ξ1, ∂L/∂W]"}
-
-    def make_reg(R):
-        return (R.normal(()) * 1.5, R.normal(()), R.normal(()) * 1.5, R.uniform(0, 1),
-                R.uniform(0.05, 1.0))
-
-    def reg_sig_prime(a):
-        s = sigmoid(a[0] * a[2] + a[1])
-        return s * (1 - s)
-
-    grad_spec("ps2.reg_ybar", call="reg_backward(w, b, x, t, lam)", label="ȳ",
-              make=make_reg, pick="y",
-              point=lambda a: sigmoid(a[0] * a[2] + a[1]),
-              func=lambda a, v: 0.5 * (v - a[3]) ** 2 + a[4] * 0.5 * a[0] ** 2,
-              about="ȳ = ∂L_reg/∂y with y = σ(z)")
-    grad_spec("ps2.reg_zbar", call="reg_backward(w, b, x, t, lam)", label="z̄",
-              make=make_reg, pick="z",
-              point=lambda a: a[0] * a[2] + a[1],
-              func=lambda a, v: 0.5 * (sigmoid(v) - a[3]) ** 2 + a[4] * 0.5 * a[0] ** 2,
-              diag=lambda a: {"activation_grad": reg_sig_prime(a)},
-              about="z̄ = ∂L_reg/∂z with z = wx + b")
-    for idx, sym in ((0, "w"), (1, "b")):
-        pt, fn = param(idx, reg_loss)
-        grad_spec(f"ps2.reg_{sym}bar", call="reg_backward(w, b, x, t, lam)", label=f"{sym}̄",
-                  make=make_reg, pick=sym, point=pt, func=fn,
-                  diag=lambda a: {"activation_grad": reg_sig_prime(a)},
-                  about=f"{sym}̄ = ∂L_reg/∂{sym}, L_reg = ½(σ(wx+b) - t)² + λ·½w²")
-
-    engine = {
-        "mul": (lambda a, b: a * b, 2, "a * b"),
-        "tanh": (lambda a: tanh(a), 1, "a.tanh()"),
-        "exp": (lambda a: exp(a), 1, "a.exp()"),
-        "pow": (lambda a: a ** 3, 1, "a ** 3"),
-        "reuse": (lambda a, b: tanh(a * b) * a + exp(a) * b + a * a, 2,
-                  "(a * b).tanh() * a + a.exp() * b + a * a"),
-    }
-    for op, (f, n, text) in engine.items():
-        grad_spec(f"ps2.engine_{op}", call=f"engine_grads(lambda ...: {text}, ...)",
-                  label=f"∇f for f = {text}",
-                  make=lambda R, n=n: _tuple(R.uniform(-1.5, 1.5) for _ in _range(n)),
-                  point=lambda a: arr(a, dtype=f64),
-                  func=lambda a, v, f=f, n=n: f(*[v[i] for i in _range(n)]),
-                  about=f"gradients of f = {text} with respect to its inputs, from your Var")
-
-    # ----- PS3: one hidden layer, XOR -----------------------------------------------------------
-    def make_mlp1(R):
-        n, d, h = R.integers(3, 9), R.integers(2, 5), R.integers(2, 6)
-        return (R.normal((n, d)), R.normal((n, 1)), R.normal((d, h)), R.normal((h, 1)))
-
-    for style in ("hand", "chain"):
-        fname = "grads_by_hand" if style == "hand" else "grads_by_chain"
-        for idx, wname in ((0, "W1"), (1, "W2")):
-            pt, fn = param(2 + idx, mlp1_loss)
-            grad_spec(f"ps3.{style}_d{wname}", call=f"{fname}(X, t, W1, W2)",
-                      label=f"∂L/∂{wname} (d{wname})", make=make_mlp1, pick=idx, point=pt,
-                      func=fn, diag=lambda a: {"batch_size": a[0].shape[0]},
-                      about="L = mean((σ(X W1) W2 - t)²)")
-
-    def make_update(R):
-        return make_mlp1(R) + (R.uniform(0.01, 0.5),)
-
-    def judge_update(args, answer):
-        X, t, W1, W2, lr = args
-        exp1 = W1 - lr * K.numgrad(lambda v: mlp1_loss(X, t, v, W2), W1)
-        exp2 = W2 - lr * K.numgrad(lambda v: mlp1_loss(X, t, W1, v), W2)
-        msgs = []
-        for i, label, want in ((0, "the new W1", exp1), (1, "the new W2", exp2)):
-            m = K.compare(label, K.pick(answer, i, "one_update(...)"), want, tol=1e-6)
-            if m is not None:
-                msgs.append(m)
-        return K.join(msgs) if msgs else None
-
-    S["ps3.update"] = {"make": make_update, "judge": judge_update, "pick": None,
-                       "call": "one_update(grads_fn, X, t, W1, W2, lr)", "label": "the update",
-                       "about": "returns (W1 - lr ∂L/∂W1, W2 - lr ∂L/∂W2)"}
-
-    def make_xor(R):
-        n, h = R.integers(4, 11), R.integers(2, 7)
-        P = {"W1": R.normal((2, h)), "b1": R.normal((h,)) * 0.5, "W2": R.normal((h, 1)),
-             "b2": R.normal((1,)) * 0.5}
-        y = K.floor(R.uniform(0, 2, (n,))).astype(K.int64)
-        return (R.normal((n, 2)), y, P)
-
-    def xor_hidden_grad(a):
-        X, _, P = a
-        s = sigmoid(X @ P["W1"] + P["b1"])
-        return s * (1 - s)
-
-    for key in ("W2", "b2", "W1", "b1"):
-        pt, fn = dict_param(2, key, xor_loss)
-        diag = (lambda a: {"batch_size": a[0].shape[0]})
-        grad_spec(f"ps3.xor_d{key}", call="xor_backward(X, y, params)", label=f"d{key}",
-                  make=make_xor, pick=key, point=pt, func=fn, diag=diag,
-                  about="L = mean binary cross-entropy of σ(σ(X W1 + b1) W2 + b2)")
-
-    def judge_xor_trained(args, answer):
-        P = K.pick_params(answer, ("W1", "b1", "W2", "b2"), "train_xor(seed)")
-        if K.is_message(P):
-            return P
-        X = arr([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], dtype=f64)
-        want = arr([False, True, True, False])
-        try:
-            pred = xor_predict(X, P)
-        except _Exception as e:  # noqa: BLE001 - shapes that do not fit
-            return f"the parameters from train_xor do not fit the XOR net: {K.str(e)}"
-        ok = K.logical_and.reduce(pred == want)
-        if ok:
-            return None
-        n_ok = K.int(K.add.reduce(pred == want))
-        return (f"after train_xor(seed={args[0]}) the net classifies {n_ok}"
-                " of the 4 XOR points correctly, not all 4: train longer, raise the learning rate, "
-                "or check that the update subtracts lr times the gradient")
-
-    S["ps3.xor_trained"] = {"make": lambda R: (R.integers(0, 2 ** 31),), "pick": None,
-                            "judge": judge_xor_trained, "call": "train_xor(seed)",
-                            "label": "the trained XOR net",
-                            "about": "returns params that classify all four XOR points"}
-
-    # ----- PS4: MNIST ---------------------------------------------------------------------------
-    def make_logits(R):
-        n, c = R.integers(2, 9), R.integers(3, 8)
-        Y = K.zeros((n, c), dtype=f64)
-        Y[K.arange(n), K.floor(R.uniform(0, c, (n,))).astype(K.int64)] = 1.0
-        return (R.normal((n, c)) * 2, Y)
-
-    pt, fn = param(0, ce_loss)
-    grad_spec("ps4.dlogits", call="softmax_ce_backward(logits, Y)", label="dlogits",
-              make=make_logits, point=pt, func=fn,
-              diag=lambda a: {"batch_size": a[0].shape[0]},
-              about="mean cross-entropy of softmax(logits) against one-hot Y")
-
-    def make_mlp3(R):
-        n, d, h1, h2, c = (R.integers(3, 8), R.integers(3, 7), R.integers(3, 7),
-                           R.integers(3, 7), R.integers(3, 6))
-        P = {"W1": R.normal((d, h1)) * 0.8, "b1": R.normal((h1,)) * 0.3,
-             "W2": R.normal((h1, h2)) * 0.8, "b2": R.normal((h2,)) * 0.3,
-             "W3": R.normal((h2, c)) * 0.8, "b3": R.normal((c,)) * 0.3}
-        y = K.floor(R.uniform(0, c, (n,))).astype(K.int64)
-        return (R.normal((n, d)), y, P)
-
-    def relu_grad(a, layer):
-        X, _, P = a
-        z1 = X @ P["W1"] + P["b1"]
-        if layer == 1:
-            return (z1 > 0) * 1.0
-        z2 = maximum(z1, 0.0) @ P["W2"] + P["b2"]
-        return (z2 > 0) * 1.0
-
-    for key in ("W3", "b3", "W2", "b2", "W1", "b1"):
-        pt, fn = dict_param(2, key, mlp3_loss)
-        grad_spec(f"ps4.d{key}", call="mlp_backward(X, y, params)", label=f"d{key}",
-                  make=make_mlp3, pick=key, point=pt, func=fn,
-                  diag=lambda a: {"batch_size": a[0].shape[0]}, tol=1e-5,
-                  about="mean cross-entropy of a ReLU-ReLU-softmax MLP, params W1 b1 W2 b2 W3 b3")
-
-    def judge_accuracy(args, answer):
-        data = K.data("mnist_test")
-        if data is None:
-            return ("the MNIST test set was not registered: run the notebook from the first cell "
-                    "(Kernel → Restart & Run All)")
-        X, y = data
-        P = K.pick_params(answer, ("W1", "b1", "W2", "b2", "W3", "b3"), "params_mnist")
-        if K.is_message(P):
-            return P
-        try:
-            pred = mlp3_logits(X, P).argmax(axis=1)
-        except _Exception as e:  # noqa: BLE001
-            return f"params_mnist does not fit a 784-...-10 ReLU MLP: {K.str(e)}"
-        acc = fl(add.reduce(pred == y)) / y.shape[0]
-        if acc >= 0.9:
-            return None
-        return (f"test accuracy of params_mnist is {acc:.3f}, below the required 0.900: train "
-                "for more epochs or with a larger learning rate, and check the gradients first")
-
-    S["ps4.accuracy"] = {"make": lambda R: (), "judge": judge_accuracy, "pick": None,
-                         "call": "params_mnist", "label": "test accuracy",
-                         "about": "accuracy of params_mnist on the bundled MNIST test split ≥ 0.9"}
-    return S, fwd
-
-
-# ---------------------------------------------------------------------------------------------
-# The sealed checker.
-# ---------------------------------------------------------------------------------------------
-
-def _install():  # noqa: C901 - everything the hook needs must be local to this closure
+def install() -> bool:  # noqa: C901 - everything the hook needs must be local to this closure
+    """Install the sealed checker in this process, once; return False if it already was.
+
+    Captures what the verdicts use, builds every check of :mod:`helpers.grading.registry` from
+    those captured functions and adds the audit hook that answers the requests. In a Jupyter
+    kernel it also registers the ``post_run_cell`` watchdog; in the *grading* kernel (environment
+    variable ``BACKPROP_GRADING_KERNEL=1``, read here, once) it also refuses tracers, profilers
+    and the garbage collector's object lists. Called by ``import helpers.grading``.
+    """
+    if is_installed():
+        return False
     # ---- capture, before any student code runs -------------------------------------------
     _type, _len, _range, _float, _int, _str, _tuple, _list, _dict = (
         type, len, range, float, int, str, tuple, list, dict)
@@ -582,6 +159,9 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
         MAGIC_ASK, MAGIC_CHECK, MAGIC_DATA, MAGIC_PING, MAGIC_INFO)
     _MAGIC_CHECK_SEEDED = MAGIC_CHECK_SEEDED
     _math_pi = math.pi
+    # the grading kernel (tools/grader_kernel) sets this; a student's kernel and Validate do not,
+    # so there a debugger (pdb, %debug, %prun) works
+    grading_kernel = os.environ.get("BACKPROP_GRADING_KERNEL") == "1"
     _sys = sys
     _gettrace, _getprofile = sys.gettrace, sys.getprofile
     _getsignal, _setsignal = _signal.getsignal, _signal.signal  # the C module, not signal.py
@@ -811,13 +391,13 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
            "floor": _floor, "logical_and": _land, "pick": pick, "pick_params": pick_params,
            "numgrad": numgrad, "compare": compare, "compare_list": compare_list,
            "is_message": is_message, "data": get_data, "list": _list, "tuple": _tuple,
-           "dict": _dict, "range": _range, "Exception": _Exception,
+           "dict": _dict, "range": _range, "Exception": _Exception, "isfinite": _isfinite,
            "join": lambda msgs: Msg("\n".join(msgs))}
     kit_type = _type("Kit", (), {"__slots__": ()})
     for k, v in kit.items():
         _setattr(kit_type, k, staticmethod(v))
     K = kit_type()
-    sealed_specs, _ = _build_specs(K)
+    sealed_specs, _ = _build_specs(K)  # install time: the registry imports the check modules
     _proxy = _type(_type.__dict__)  # types.MappingProxyType: a read-only view
     sealed_specs = _proxy({k: _proxy(v) for k, v in sealed_specs.items()})
 
@@ -829,7 +409,8 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
             ip = ipy.get_ipython()
         except _Exception:  # noqa: BLE001
             ip = None
-    strict = ip is not None
+    strict = ip is not None  # in a kernel: verify IPython's error path, watch every cell
+    lockdown = strict and grading_kernel  # and refuse debuggers, profilers, gc's object lists
     guarded_methods = ("showtraceback", "_showtraceback", "showsyntaxerror", "run_cell",
                        "run_cell_async", "_run_cell", "run_ast_nodes", "run_code",
                        "transform_cell", "transform_ast", "get_exception_only", "should_run_async",
@@ -956,7 +537,7 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
         if cbs is None or watchdog_outer not in cbs:
             found.append("the grading watchdog (post_run_cell callback)")
             ip.events.callbacks.setdefault("post_run_cell", []).append(watchdog_outer)
-        if _gettrace() is not None or _getprofile() is not None:
+        if lockdown and (_gettrace() is not None or _getprofile() is not None):
             found.append("a trace or profile function")
         return found
 
@@ -1089,6 +670,8 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
             elif t is _dict:
                 parts.append(names[i] + " {" + ", ".join(
                     f"{k}: {v.shape}" for k, v in a.items() if _type(v) is _ndarray) + "}")
+            elif t is _int or t is _i64:
+                parts.append(f"{names[i]} = {_int(a)}")  # a seed, a size: all its digits
             elif t in _scalar_types:
                 parts.append(f"{names[i]} = {_float(a):.6g}")
         return ", ".join(parts)
@@ -1119,7 +702,7 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
             return
         if kind == _MAGIC_INFO:
             if _len(value) > 1 and _type(value[1]) is _list:
-                value[1].append({"strict": strict, "taint": state["taint"],
+                value[1].append({"strict": strict, "lockdown": lockdown, "taint": state["taint"],
                                  "specs": _tuple(sealed_specs)})
             return
         if kind != _MAGIC_ASK and kind != _MAGIC_CHECK and kind != _MAGIC_CHECK_SEEDED:
@@ -1286,12 +869,11 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
                     state["scanning"] and event == "object.__getattr__"):
                 raise _RuntimeError(f"{event} is not available while a grading check runs")
             return
-        if strict and event in blocked_always:
-            raise _RuntimeError(f"{event} is disabled by helpers.grading")
+        if lockdown and event in blocked_always:
+            raise _RuntimeError(f"{event} is disabled in the grading kernel (helpers.grading)")
+        if lockdown and event in blocked_strict:
+            raise _RuntimeError(f"{event} is disabled in the grading kernel (helpers.grading)")
         if strict:
-            if event in blocked_strict:
-                raise _RuntimeError(f"{event} is disabled in a problem-set kernel "
-                                    "(helpers.grading)")
             if event in frequent:
                 guard(False)
 
@@ -1356,115 +938,15 @@ def _install():  # noqa: C901 - everything the hook needs must be local to this 
             # in a later cell with names already defined means code ran before the setup cell
             state["taint"] = ("helpers.grading was first imported after other cells had run. "
                               "Run the notebook from the top (Kernel → Restart & Run All).")
-        if _gettrace() is not None or _getprofile() is not None:
+        if lockdown and (_gettrace() is not None or _getprofile() is not None):
             state["taint"] = "a trace or profile function was active when grading started"
     _sys.addaudithook(hook_outer)
+    return True
 
 
-def _sealed() -> bool:
+
+def is_installed() -> bool:
+    """True when a sealed checker answers in this process (asked through the channel itself)."""
     box: list = []
     (lambda: 0).__defaults__ = (MAGIC_PING, box)
     return bool(box)
-
-
-if not _sealed():
-    _install()
-
-
-# ---------------------------------------------------------------------------------------------
-# Public helpers (ordinary functions: fine for visible tests and for reading).
-# ---------------------------------------------------------------------------------------------
-
-def _public():
-    R = types.SimpleNamespace(
-        add=np.add, exp=np.exp, log=np.log, tanh=np.tanh, cos=np.cos, maximum=np.maximum,
-        array=np.array, float64=np.float64, int64=np.int64, float=float, int=int, str=str,
-        zeros=np.zeros, arange=np.arange, floor=np.floor, logical_and=np.logical_and,
-        list=list, tuple=tuple, dict=dict, range=range, Exception=Exception, join=None,
-        pick=None, pick_params=None, numgrad=_gradcheck.numerical_gradient, compare=None,
-        compare_list=None, is_message=None, data=None)
-    return _build_specs(R)
-
-
-_PUBLIC_SPECS, _FORWARD = _public()
-
-
-def check(name: str, fn, *, seed: int | None = 0) -> None:
-    """Run the check ``name`` on the student's function ``fn``; raise AssertionError if wrong.
-
-    Args:
-        name: a check from :func:`specs`, e.g. ``"ps1.grad_f4"``.
-        fn: the function to test; it is called with the inputs the check makes (see
-            :func:`describe`), e.g. ``grad_f4(x)`` with ``x`` of shape ``(4,)``.
-        seed: seed of the test point (default 0: the same point every run, for visible tests);
-            ``None`` for a fresh random point.
-
-    Example:
-        >>> import numpy as np
-        >>> check("ps1.dg", lambda t: 2 * t + 3 * t ** 2)
-        >>> check("ps1.dg", lambda t: 2 * t)   # doctest: +ELLIPSIS
-        Traceback (most recent call last):
-        AssertionError: g'(t) is wrong: ...
-    """
-    io: list = []
-    if seed is None:
-        (lambda: 0).__defaults__ = (MAGIC_ASK, name, io)
-    else:
-        (lambda: 0).__defaults__ = (MAGIC_ASK, name, io, int(seed))
-    if len(io) < 2:
-        raise AssertionError("the grading checker is not installed (import helpers.grading in "
-                             "the first cell)")
-    answer = fn(*io[1])
-    (lambda: 0).__defaults__ = (MAGIC_CHECK_SEEDED if seed is not None else MAGIC_CHECK,
-                                name, io, answer, fn)
-
-
-def register_data(key: str, X: np.ndarray, y: np.ndarray) -> None:
-    """Give the checker a data set (once per kernel; later calls with the same key are ignored).
-
-    Args:
-        key: e.g. ``"mnist_test"``.
-        X: ``(N, D)`` inputs; y: ``(N,)`` integer labels.
-
-    Example:
-        >>> register_data("demo", np.zeros((2, 3)), np.array([0, 1]))
-    """
-    (lambda: 0).__defaults__ = (MAGIC_DATA, key, X, y)
-
-
-def specs() -> dict[str, str]:
-    """``{name: one line saying what the check calls and compares}`` for every check.
-
-    Example:
-        >>> "ps1.grad_f4" in specs()
-        True
-    """
-    return {k: f"{v['call']}: {v['about']}" for k, v in _PUBLIC_SPECS.items()}
-
-
-def describe(name: str) -> str:
-    """What the check ``name`` calls, with which inputs, and what it compares.
-
-    Example:
-        >>> describe("ps1.dg").startswith("dg(t)")
-        True
-    """
-    if name not in _PUBLIC_SPECS:
-        raise KeyError(f"unknown check {name!r}; known: {sorted(_PUBLIC_SPECS)}")
-    s = _PUBLIC_SPECS[name]
-    return f"{s['call']}: {s['about']}"
-
-
-def forward(name: str):
-    """The forward function the checks differentiate, e.g. ``forward("f4")(x)``.
-
-    Names: ``f3 g f_cos f4 x_of_z f4_z logistic_sq xi_chain reg_loss mlp1_loss xor_loss
-    xor_predict ce_loss mlp3_logits mlp3_loss sigmoid softmax``.
-
-    Example:
-        >>> float(forward("f4")(np.array([3.0, -1.0, 0.0, 1.0])))
-        215.0
-    """
-    if name not in _FORWARD:
-        raise KeyError(f"unknown forward function {name!r}; known: {sorted(_FORWARD)}")
-    return _FORWARD[name]
