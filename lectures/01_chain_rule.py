@@ -369,8 +369,7 @@ plt.show()
 # * start on the ridge near $(\pi/2, 0)$, e.g. $x = 1.55$, $y = 0$: the first steps are tiny,
 #   then the path speeds up as it slides off the ridge.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 widgets.gd_explorer(lr=0.05, start=(1.0, 0.5))
 
 

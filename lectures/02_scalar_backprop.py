@@ -394,8 +394,7 @@ backward_w = next(s for s in trace if s.phase == "backward" and s.node == "w")
 widgets.draw_trace_step(graph, backward_w, title="w̄ collects a message from z and from R")
 plt.show()
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 widgets.backprop_stepper(graph)
 
 
