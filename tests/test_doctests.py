@@ -14,6 +14,7 @@ import importlib
 import pkgutil
 import re
 import types
+from pathlib import Path
 
 import matplotlib
 
@@ -24,6 +25,7 @@ import pytest  # noqa: E402
 
 import helpers  # noqa: E402
 
+ROOT = Path(__file__).resolve().parents[1]
 MODULES = ["helpers"] + sorted(m.name for m in pkgutil.walk_packages(helpers.__path__, "helpers."))
 
 
@@ -73,3 +75,12 @@ def test_a_wrong_example_is_reported():
     module.__doc__ = ">>> round(0.1 + 0.2, 4)\n0.3\n>>> 2 + 2\n5\n"
     result, report = run_examples(module)
     assert result == (1, 2) and "Expected:\n    5" in report, report
+
+
+def test_notation_page_examples_hold():
+    """docs/notation.md states the shapes, the bias's column sums, where 1/N goes and how the
+    column-vector form converts, each with an example checked against finite differences."""
+    page = ROOT / "docs" / "notation.md"
+    result = doctest.testfile(str(page), module_relative=False, optionflags=doctest.ELLIPSIS,
+                              verbose=False, report=True, encoding="utf-8")
+    assert result.attempted >= 15 and result.failed == 0, result
