@@ -71,6 +71,7 @@ def forward_difference(f, x, eps):
 def central_difference(f, x, eps):
     return (f(x + eps) - f(x - eps)) / (2 * eps)
 
+print(f"f(2.001) - f(2) = {f(2.001) - f(2):.6f}, about f'(2) x 0.001 = {12 * 0.001:.3f}\n")
 print(" eps      forward error   central error")
 for k in range(1, 11):
     eps = 10.0 ** -k
@@ -416,6 +417,8 @@ zig = widgets.gradient_descent((1.0, 0.3), lr=0.026, f=q, grad=grad_q)
 print(zig.summary())
 print("signs of y along the first 8 steps:", np.sign(zig.path[1:9, 1]).astype(int))
 print("x along the first 4 steps:", zig.path[1:5, 0].round(4))
+print(f"per step: y is multiplied by 1 - 72 x 0.026 = {1 - 72 * 0.026:+.3f}, "
+      f"x by 1 - 8 x 0.026 = {1 - 8 * 0.026:+.3f}")
 fig, ax = plt.subplots(figsize=(6, 5.2))
 widgets.plot_gd_paths(zig, extent=1.1, ax=ax, f=q,
                       title=r"zig-zag in a narrow valley: $q(x,y)$, $\alpha = 0.026$")

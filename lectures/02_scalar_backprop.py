@@ -471,6 +471,7 @@ def loss_of_W(W):
 
 print(f"       numerical: {numerical_gradient(loss_of_W, W):+.8f}")
 exact = -X * math.exp(-9) / (1 + math.exp(-9))
+print(f"        exact:  -3e^-9 / (1 + e^-9) = {exact:+.16f}")
 assert abs(fwd[-1] - exact) < 1e-15 and abs(dL_dW_reverse - exact) < 1e-15
 assert abs(numerical_gradient(loss_of_W, W) - exact) < 1e-9
 
