@@ -666,7 +666,7 @@ assert np.allclose(engine, hand, rtol=1e-12) and np.allclose(engine, numeric, at
 # `helpers.plots.draw_graph` draws the graph the engine built, with each node's value
 # (`data`) and gradient (`grad`, our bar). The graph is too long for one row, so it wraps: the
 # second row runs back from right to left. Follow the arrows backwards from $L$ and you will
-# find every δ of section 6.
+# find every δ of section 8.
 
 # %%
 fig = draw_graph(L_v, title="Yp = σ(X·W1 + b1)·W2 + b2,  L = ½(Yp − Y)²  after L.backward()")
