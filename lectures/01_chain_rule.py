@@ -22,7 +22,8 @@
 #    **sum over paths**;
 # 4. use the **evaluate-at** notation without confusing variables and values;
 # 5. compute a **gradient**, explain why it points uphill, and run **gradient descent**,
-#    including what the learning rate does to the path;
+#    including what the learning rate does to the path and how the curvature (the
+#    **Hessian**) limits it;
 # 6. write the chain rule for a vector-valued inner function as a product with a
 #    **Jacobian**.
 #
