@@ -22,12 +22,16 @@
 #    **sum over paths**;
 # 4. use the **evaluate-at** notation without confusing variables and values;
 # 5. compute a **gradient**, explain why it points uphill, and run **gradient descent**,
-#    including what the learning rate does to the path;
+#    including what the learning rate does to the path and how the curvature (the
+#    **Hessian**) limits it;
 # 6. write the chain rule for a vector-valued inner function as a product with a
 #    **Jacobian**.
 #
 # *Sources:* COMP 755 (UNC) lecture 22, UCSB 165B, U. Alberta's introduction to neural
 # networks. Every formula and number taken from them is checked numerically below.
+#
+# *Notation:* the course's symbols (the bar $\bar v = \partial L/\partial v$, `dW` in code,
+# shapes, sums and means) are on one page, [docs/notation.md](../docs/notation.md).
 
 # %%
 # %matplotlib inline
@@ -68,6 +72,7 @@ def forward_difference(f, x, eps):
 def central_difference(f, x, eps):
     return (f(x + eps) - f(x - eps)) / (2 * eps)
 
+print(f"f(2.001) - f(2) = {f(2.001) - f(2):.6f}, about f'(2) x 0.001 = {12 * 0.001:.3f}\n")
 print(" eps      forward error   central error")
 for k in range(1, 11):
     eps = 10.0 ** -k
@@ -135,6 +140,23 @@ for x in [-1.3, 0.4, 2.0]:
     assert abs(dh(x) - numerical_gradient(h, x)) < 1e-6
     assert abs(dk(x) - numerical_gradient(k, x)) < 1e-6
 
+# %% [markdown]
+# **Quick check 1.** What is the derivative of $u(x) = (x^2 + 1)^3$ at $x = 1$? Name the inner
+# and the outer function first.
+#
+# <details><summary>Answer</summary>
+#
+# Outer $f(y) = y^3$, inner $g(x) = x^2 + 1$: $u'(x) = 3(x^2+1)^2 \cdot 2x$, and at $x = 1$
+# that is $3 \cdot 2^2 \cdot 2 = 24$. The cell below checks it with a finite difference.
+#
+# </details>
+
+# %% jupyter={"outputs_hidden": true} tags=["hide-output"]
+u = lambda x: (x ** 2 + 1) ** 3
+print(f"u'(1): chain rule {3 * (1 ** 2 + 1) ** 2 * 2 * 1}, "
+      f"numerical {numerical_gradient(u, 1.0):.6f}")
+assert abs(numerical_gradient(u, 1.0) - 24) < 1e-6
+
 
 # %% [markdown]
 # ## 3. Many inputs: the total derivative
@@ -180,7 +202,8 @@ for t in [-2.0, 0.5, 1.5]:
 # Below, $g(t) = f(t,t,1)$ at $t = 1.5$ as a graph. Each edge carries a local derivative:
 # the path through $x$ contributes $1\cdot 2x = 3$, the path through $y$ contributes
 # $1\cdot 3y^2 = 6.75$; $z$ is not connected to $t$ at all. The total, $9.75$, is
-# $2t + 3t^2$ at $t = 1.5$. In each box, the value after "=" is the node's value and the
+# $2t + 3t^2$ at $t = 1.5$. Each arrow is labelled with its local derivative, as a formula
+# and as a number at $t = 1.5$. In each box, the value after "=" is the node's value and the
 # **barred** number is $\partial g/\partial(\text{node})$ — how lecture 2 will compute all
 # of these numbers in one sweep.
 
@@ -201,8 +224,42 @@ bars = trace[-1].bars
 print(f"path via x: {1 * 2 * t0:.4f}   path via y: {1 * 3 * t0 ** 2:.4f}"
       f"   sum: {bars['t']:.4f}   2t + 3t^2 = {2 * t0 + 3 * t0 ** 2:.4f}")
 assert abs(bars["t"] - (2 * t0 + 3 * t0 ** 2)) < 1e-12
-widgets.draw_trace_step(paths, trace[-1], title="g(t) = f(t, t, 1): two paths from t to f")
+
+fig = widgets.draw_trace_step(paths, trace[-1], title="g(t) = f(t, t, 1): two paths from t to f")
+ax = fig.axes[0]
+node = {n.name: n for n in paths}
+values = trace[-1].values
+for child in paths:
+    for parent in child.parents:     # label each edge parent -> child with d(child)/d(parent)
+        local = child.local(values)[parent]
+        (x0, y0), (x1, y1) = node[parent].pos, child.pos
+        formula = child.local_text[parent]
+        label = f"∂{child.name}/∂{parent} = {formula}" + ("" if formula == f"{local:g}"
+                                                      else f" = {local:g}")
+        ax.text(0.55 * x0 + 0.45 * x1, 0.55 * y0 + 0.45 * y1 + 0.12, label, ha="center", fontsize=8,
+                color="#1f77b4", bbox=dict(fc="white", ec="none", alpha=0.8), zorder=5)
+        print("edge", label)
 plt.show()
+
+# %% [markdown]
+# **Quick check 2.** Let $f(x, y) = xy$ and $g(t) = f(t, t^2)$. Which two paths lead from $t$ to
+# $f$, what does each contribute, and what is $g'(2)$?
+#
+# <details><summary>Answer</summary>
+#
+# The path through $x = t$ contributes $\frac{\partial f}{\partial x}\frac{dx}{dt} = y \cdot 1
+# = t^2$; the path through $y = t^2$ contributes $\frac{\partial f}{\partial y}\frac{dy}{dt} =
+# x \cdot 2t = 2t^2$. The sum is $3t^2$ — of course, since $g(t) = t^3$ — and $g'(2) = 12$.
+#
+# </details>
+
+# %% jupyter={"outputs_hidden": true} tags=["hide-output"]
+t1 = 2.0
+via_x, via_y = t1 ** 2 * 1, t1 * 2 * t1
+g2 = lambda t: t * t ** 2
+print(f"via x: {via_x}, via y: {via_y}, sum {via_x + via_y}, "
+      f"numerical g'(2) = {numerical_gradient(g2, t1):.6f}")
+assert abs(via_x + via_y - numerical_gradient(g2, t1)) < 1e-6
 
 # %% [markdown]
 # ## 4. Evaluate-at notation
@@ -300,10 +357,21 @@ assert np.all(np.diff(run.values) <= 0)   # every step went downhill
 # %% [markdown]
 # ### What the learning rate does
 #
-# Near the minimum the bowl looks like $-4 + 4(x^2 + y^2)$: its curvature (the Hessian, the
-# matrix of second derivatives) is $8$ in every direction — we check that numerically below.
-# On a parabola with curvature $c$, one step multiplies the distance to the minimum by
-# $1 - \alpha c$. So
+# How far a step may go depends on how sharply the function curves. Curvature is measured by
+# second derivatives. The **Hessian** of $f(x, y)$ is the matrix of all second partial
+# derivatives,
+#
+# $$H = \begin{bmatrix} \dfrac{\partial^2 f}{\partial x^2} & \dfrac{\partial^2 f}{\partial x\,\partial y} \\[2mm]
+#   \dfrac{\partial^2 f}{\partial y\,\partial x} & \dfrac{\partial^2 f}{\partial y^2} \end{bmatrix},$$
+#
+# that is, the Jacobian of the gradient: row $i$ is the gradient of $\partial f/\partial x_i$.
+# For a one-variable function it is just $f''$; for $f(x,y) = ax^2 + by^2$ it is
+# $\operatorname{diag}(2a, 2b)$, the curvature $2a$ along $x$ and $2b$ along $y$.
+#
+# Near the minimum the bowl looks like $-4 + 4(x^2 + y^2)$, so its Hessian at the origin is
+# $8$ times the identity: curvature $8$ in every direction. The cell below checks that
+# numerically (finite differences of the gradient). On a parabola with curvature $c$, one
+# step multiplies the distance to the minimum by $1 - \alpha c$. So
 #
 # * $\alpha < 1/8$: the path creeps straight in;
 # * $1/8 < \alpha < 1/4$: $1-8\alpha$ is negative — every step **overshoots** to the other
@@ -350,10 +418,38 @@ zig = widgets.gradient_descent((1.0, 0.3), lr=0.026, f=q, grad=grad_q)
 print(zig.summary())
 print("signs of y along the first 8 steps:", np.sign(zig.path[1:9, 1]).astype(int))
 print("x along the first 4 steps:", zig.path[1:5, 0].round(4))
+print(f"per step: y is multiplied by 1 - 72 x 0.026 = {1 - 72 * 0.026:+.3f}, "
+      f"x by 1 - 8 x 0.026 = {1 - 8 * 0.026:+.3f}")
 fig, ax = plt.subplots(figsize=(6, 5.2))
 widgets.plot_gd_paths(zig, extent=1.1, ax=ax, f=q,
                       title=r"zig-zag in a narrow valley: $q(x,y)$, $\alpha = 0.026$")
+colourbar = fig.axes[-1]                 # the plot shows q, so its colour bar must say so
+colourbar.set_ylabel("q(x, y)")
+print("colour bar label:", colourbar.get_ylabel())
 plt.show()
+
+# %% [markdown]
+# **Quick check 3.** On the valley $q(x, y) = -4 + 4x^2 + 36y^2$, what is the largest learning
+# rate for which gradient descent still converges, and which direction decides it?
+#
+# <details><summary>Answer</summary>
+#
+# The Hessian of $q$ is $\operatorname{diag}(8, 72)$. Along $y$ one step multiplies the distance
+# by $1 - 72\alpha$, which must stay between $-1$ and $1$: $\alpha < 2/72 \approx 0.0278$. The
+# steep direction decides; along $x$ the limit would be $2/8 = 0.25$. Below, $\alpha = 0.027$
+# converges and $\alpha = 0.029$ diverges.
+#
+# </details>
+
+# %% jupyter={"outputs_hidden": true} tags=["hide-output"]
+H_q = np.array([numerical_gradient(lambda v, i=i: grad_q(*v)[i], np.zeros(2)) for i in range(2)])
+print("Hessian of q:", H_q.round(4).tolist(), f"  limit 2/72 = {2 / 72:.4f}")
+below = widgets.gradient_descent((1.0, 0.3), lr=0.027, f=q, grad=grad_q, max_steps=500)
+above = widgets.gradient_descent((1.0, 0.3), lr=0.029, f=q, grad=grad_q, max_steps=100)
+print(below.summary())
+print(f"lr = 0.029: after {above.steps} steps y = {above.path[-1, 1]:+.4g}, still growing")
+assert np.allclose(H_q, np.diag([8.0, 72.0]), atol=1e-4)
+assert below.converged and not above.converged and abs(above.path[-1, 1]) > 100
 
 # %% [markdown]
 # ### Try it yourself
@@ -369,9 +465,45 @@ plt.show()
 # * start on the ridge near $(\pi/2, 0)$, e.g. $x = 1.55$, $y = 0$: the first steps are tiny,
 #   then the path speeds up as it slides off the ridge.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 widgets.gd_explorer(lr=0.05, start=(1.0, 0.5))
+
+# %% [markdown]
+# <details><summary>Answers to the things to try</summary>
+#
+# * **Learning rate.** From $(1.0, 0.5)$: 35 steps at $\alpha = 0.05$, 13 at $0.1$, only 5 at
+#   $0.125$, then 11 at $0.15$ and 27 at $0.2$; at $0.25$ the path never settles. $\alpha = 1/8$
+#   is fastest because $1 - 8\alpha = 0$: on the parabola that approximates the bowl, one step
+#   lands exactly on the minimum, so only the small difference between the bowl and the
+#   parabola is left to correct.
+# * **Near the maximum.** At $(1.5, 1.5)$ the gradient is almost zero, so 100 steps end at
+#   $(1.4796, 1.4796)$; with 500 steps the path reaches $(0, 0)$. The starts $(1.65, 1.5)$,
+#   $(1.5, 1.65)$ and $(1.65, 1.65)$ end at $(\pi, 0)$, $(0, \pi)$ and $(\pi, \pi)$: the
+#   maximum at $(\pi/2, \pi/2)$ separates four basins.
+# * **On the ridge.** From $(1.55, 0)$ the first step moves by only 0.0042; each step is about
+#   20 % longer than the one before (0.0312 by the twelfth), until the path runs down into the
+#   minimum at the origin.
+#
+# The cell below runs each of these.
+#
+# </details>
+
+# %% jupyter={"outputs_hidden": true} tags=["hide-output"]
+for lr in (0.05, 0.1, 0.125, 0.15, 0.2, 0.25):
+    print(widgets.gradient_descent((1.0, 0.5), lr).summary())
+for start in [(1.5, 1.5), (1.65, 1.5), (1.5, 1.65), (1.65, 1.65)]:
+    short = widgets.gradient_descent(start, 0.05, max_steps=100)
+    long = widgets.gradient_descent(start, 0.05, max_steps=500)
+    print(f"start {start}: 100 steps end at {short.path[-1].round(4)}, "
+          f"500 steps: {long.summary()}")
+ridge = widgets.gradient_descent((1.55, 0.0), 0.05)
+step_lengths = np.linalg.norm(np.diff(ridge.path, axis=0), axis=1)
+growth = step_lengths[1:12] / step_lengths[:11]
+print("ridge: first 12 step lengths", step_lengths[:12].round(4))
+print(f"ridge: each step {100 * (growth.mean() - 1):.0f} % longer than the one before;",
+      ridge.summary())
+assert widgets.gradient_descent((1.0, 0.5), 0.125).steps < widgets.gradient_descent(
+    (1.0, 0.5), 0.1).steps
 
 
 # %% [markdown]
@@ -473,7 +605,9 @@ assert np.allclose(chain, numeric, rtol=1e-6)
 #   ($\partial(z_1^2+z_2)/\partial z_1|_{[1,-1]} = 2$).
 # * The **gradient** points uphill, is zero at a minimum, and **gradient descent** steps
 #   against it; the learning rate decides between creeping, zig-zagging and diverging
-#   (on the cos bowl: $\alpha < 1/8$, $1/8 < \alpha < 1/4$, $\alpha > 1/4$).
+#   (on the cos bowl: $\alpha < 1/8$, $1/8 < \alpha < 1/4$, $\alpha > 1/4$). The
+#   **Hessian**, the matrix of second derivatives, measures the curvature that sets these limits:
+#   a step along a direction of curvature $c$ multiplies the distance by $1 - \alpha c$.
 # * With a vector-valued inner function the chain rule is a product with the **Jacobian**:
 #   $\nabla_{\mathbf z} f = J^\top \nabla_{\mathbf x} f$.
 #

@@ -16,21 +16,24 @@
 #
 # **Learning goals.** After this lecture you can
 #
-# 1. derive the gradient of the logistic-regression loss, and spot a sign slip by checking it;
-# 2. evaluate a derivative along a chain of nodes in **forward mode** and in **reverse mode**
-#    (the ξ table) and say why reverse mode is what we want for training;
-# 3. use the **bar notation** $\bar v = \partial\mathcal L/\partial v$, **re-use** shared
-#    terms, put a graph in **topological order** and apply the rule
-#    $\bar v = \sum_{c\,\in\,\text{children}(v)} \bar c\,\partial c/\partial v$;
+# 1. say what a **computational graph** is (nodes, edges, local derivatives, topological
+#    order) and run its **forward pass**;
+# 2. run its **backward pass** with the **bar notation** $\bar v = \partial\mathcal L/\partial v$
+#    and the rule $\bar v = \sum_{c\,\in\,\text{children}(v)} \bar c\,\partial c/\partial v$, and
+#    explain why it **re-uses** shared terms;
+# 3. read the **gate patterns**: add distributes, multiply swaps, max routes;
 # 4. explain backprop as **message passing**, and why that makes it **modular**;
-# 5. backpropagate by hand through regularised logistic least squares and a scalar
-#    two-layer network;
-# 6. let `helpers.autograd.Value` do it automatically, draw the graph with values and
-#    gradients, and check it against finite differences.
+# 5. tell **forward mode** from **reverse mode** (Harvard's ξ table), and catch a slide's sign
+#    slip by checking it;
+# 6. backpropagate by hand through a scalar two-layer network, then let
+#    `helpers.autograd.Value` do it, draw the graph and check it against finite differences.
 #
-# *Sources:* Harvard (P. Protopapas) on backpropagation, TU Delft's deep learning lecture on
-# backprop, U. Alberta's introduction to neural networks. Every formula and number taken
-# from them is checked numerically; where a slide has a slip, we say so.
+# *Sources:* TU Delft's deep learning lecture on backprop, CS231n's gate patterns, Harvard
+# (P. Protopapas) on backpropagation, U. Alberta's introduction to neural networks. Every
+# formula and number taken from them is checked numerically; where a slide has a slip, we say so.
+#
+# *Notation:* bars, `dW` in code, shapes, sums and means are on one page,
+# [docs/notation.md](../docs/notation.md).
 
 # %%
 # %matplotlib inline
@@ -51,29 +54,331 @@ def sigmoid(z):
 
 
 # %% [markdown]
-# ## 1. Logistic regression: the loss and its derivative
+# ## 1. What a computational graph is
 #
-# Logistic regression predicts $p = \sigma(h)$ with $h = \beta_0 + \beta_1 X$ and
-# $\sigma(h) = 1/(1+e^{-h})$, and is trained on the cross-entropy loss
+# A **computational graph** writes a computation as a network of small steps:
 #
-# $$\mathcal L = -y\log p - (1-y)\log(1-p).$$
+# * a **node** for every quantity: the inputs and parameters (the *leaves*), every
+#   intermediate value, and the output (for us, the loss);
+# * an **edge** $u \to v$ when $v$ is computed *directly* from $u$: $u$ is a **parent** of $v$,
+#   and $v$ a **child** of $u$;
+# * every computed node stores one small function of its parents (its forward rule) and, on
+#   each incoming edge, its **local derivative** $\partial v/\partial u$.
 #
-# The chain rule splits $\partial\mathcal L/\partial\beta_1$ into three local pieces:
+# A **topological order** lists every node after all of its parents. Computing the nodes in
+# such an order is the **forward pass**: when a node's turn comes, its parents' values are known.
 #
-# $$\frac{\partial\mathcal L}{\partial\beta_1} =
-#   \underbrace{\frac{\partial\mathcal L}{\partial p}}_{-\frac{y}{p} + \frac{1-y}{1-p}}\;
-#   \underbrace{\frac{\partial p}{\partial h}}_{\sigma(h)(1-\sigma(h))}\;
-#   \underbrace{\frac{\partial h}{\partial\beta_1}}_{X},
-#   \qquad \frac{\partial h}{\partial\beta_0} = 1 .$$
+# Our running example is TU Delft's: one sigmoid unit with a squared loss,
 #
-# **A slip on the slide.** The Harvard slide writes
+# $$z = wx + b,\qquad y = \sigma(z),\qquad \mathcal L = \tfrac12 (y - t)^2,$$
+#
+# at $w = 0.5$, $b = -0.5$, $x = 2$, $t = 1$. Its graph has seven nodes: the leaves $w, b, x, t$
+# and the computed $z, y, \mathcal L$. The local derivatives on its edges are
+# $\partial z/\partial w = x$, $\partial z/\partial x = w$, $\partial z/\partial b = 1$,
+# $\partial y/\partial z = \sigma(z)(1-\sigma(z))$, $\partial\mathcal L/\partial y = y - t$ and
+# $\partial\mathcal L/\partial t = t - y$. The cell below builds the graph with
+# `helpers.widgets.GraphNode`s, checks that the list is in topological order, runs the forward
+# pass and prints every edge's local derivative at the forward values.
+
+# %%
+unit = widgets.logistic_ls_graph(w=0.5, b=-0.5, x=2.0, t=1.0)[:7]   # w, b, x, z, y, t, L
+unit_order = [n.name for n in unit]
+assert all(unit_order.index(p) < unit_order.index(n.name) for n in unit for p in n.parents)
+print("topological order:", unit_order)
+
+unit_trace = widgets.backprop_trace(unit)
+after_forward = [s for s in unit_trace if s.phase == "forward"][-1]
+for step in unit_trace:
+    if step.phase == "forward":
+        print(step.text)
+for n in unit:
+    for p in n.parents:
+        print(f"edge {p} -> {n.name}:  ∂{n.name}/∂{p} = {n.local_text[p]}"
+              f" = {n.local(after_forward.values)[p]:+.4f}")
+widgets.draw_trace_step(unit, after_forward, title="the unit's graph after the forward pass")
+plt.show()
+
+# %% [markdown]
+# **Quick check 1.** In this graph, which nodes are the children of $z$, and which are the
+# parents of $\mathcal L$? Is $(t, x, w, b, z, y, \mathcal L)$ a topological order?
+#
+# <details><summary>Answer</summary>
+#
+# $z$ has one child, $y$; $\mathcal L$ has two parents, $y$ and $t$. Yes: every node comes after
+# its parents (the leaves may come in any order, as long as they come before the nodes computed
+# from them). The cell below checks both.
+#
+# </details>
+
+# %% jupyter={"outputs_hidden": true} tags=["hide-output"]
+children_of_z = [n.name for n in unit if "z" in n.parents]
+parents_of_L = list(unit[-1].parents)
+candidate = ["t", "x", "w", "b", "z", "y", "L"]
+ok = all(candidate.index(p) < candidate.index(n.name) for n in unit for p in n.parents)
+print("children of z:", children_of_z, "  parents of L:", parents_of_L, "  topological:", ok)
+assert children_of_z == ["y"] and sorted(parents_of_L) == ["t", "y"] and ok
+
+# %% [markdown]
+# ## 2. The backward pass: bars and the sum over children
+#
+# TU Delft's **bar notation** names the derivative of the loss with respect to a node,
+# $\bar v = \partial\mathcal L/\partial v$ (in code `v_bar`, or `dv` as in the notation page).
+# The output's own bar is $\bar{\mathcal L} = 1$. A node influences the loss only through its
+# children, so by lecture 1's multivariate chain rule (the sum over paths)
+#
+# $$\bar v = \sum_{c\,\in\,\text{children}(v)} \bar c\,\frac{\partial c}{\partial v}.$$
+#
+# The **backpropagation algorithm**:
+#
+# 1. put the nodes in a topological order $n_1, \dots, n_N$;
+# 2. forward: for $i = 1, \dots, N$ compute $n_i$ from its parents;
+# 3. $\bar n_N = 1$ (the output's derivative with respect to itself);
+# 4. backward: for $i = N-1, \dots, 1$:
+#    $\displaystyle \bar n_i = \sum_{n_j\,\in\,\text{children}(n_i)} \bar n_j\,
+#    \frac{\partial n_j}{\partial n_i}.$
+#
+# Going in reverse topological order guarantees that every child's bar is known when it is
+# needed. In the unit every node has one child, so each sum has one term:
+#
+# $$\bar{\mathcal L} = 1,\qquad \bar y = \bar{\mathcal L}\,(y - t),\qquad
+#   \bar z = \bar y\,\sigma'(z),\qquad \bar w = \bar z\,x,\qquad \bar b = \bar z .$$
+#
+# **Why not differentiate the formula directly?** It gives
+# $\frac{\partial\mathcal L}{\partial w} = (\sigma(wx+b)-t)\,\sigma'(wx+b)\,x$ and
+# $\frac{\partial\mathcal L}{\partial b} = (\sigma(wx+b)-t)\,\sigma'(wx+b)$: the same factor,
+# computed twice. The backward pass computes it once, as $\bar z$, and **re-uses** it; with
+# millions of parameters the shared work is most of the work. The cell computes the bars once
+# and checks them against the direct formulas and against finite differences.
+
+# %%
+w, b, x, t = 0.5, -0.5, 2.0, 1.0
+dsig = lambda z: sigmoid(z) * (1 - sigmoid(z))
+
+z = w * x + b                    # forward pass, values stored
+y_ = sigmoid(z)
+L = 0.5 * (y_ - t) ** 2
+
+L_bar = 1.0                      # backward pass: each bar from its child's bar
+y_bar = L_bar * (y_ - t)
+z_bar = y_bar * dsig(z)
+w_bar = z_bar * x
+b_bar = z_bar
+print(f"z = {z:.4f}, y = {y_:.4f}, L = {L:.6f}")
+print(f"y_bar = {y_bar:+.6f}, z_bar = {z_bar:+.6f}, w_bar = {w_bar:+.6f}, b_bar = {b_bar:+.6f}")
+
+dw = (sigmoid(w * x + b) - t) * dsig(w * x + b) * x    # the formulas, differentiated directly
+db = (sigmoid(w * x + b) - t) * dsig(w * x + b)
+L_of = lambda p: 0.5 * (sigmoid(p[0] * x + p[1]) - t) ** 2
+numeric = numerical_gradient(L_of, np.array([w, b]))
+print(f"formulas:  dL/dw = {dw:+.6f}, dL/db = {db:+.6f}")
+print(f"numerical: dL/dw = {numeric[0]:+.6f}, dL/db = {numeric[1]:+.6f}")
+assert np.allclose([dw, db], numeric, atol=1e-8)
+assert np.allclose([w_bar, b_bar], [dw, db], rtol=1e-15)
+assert abs(unit_trace[-1].bars["w"] - w_bar) < 1e-12   # the stepper's backward pass agrees
+
+# %% [markdown]
+# ## 3. Gate patterns: add distributes, multiply swaps, max routes
+#
+# CS231n teaches to read the backward pass of the most common nodes ("gates") as patterns.
+# A gate receives the bar of its output, $\bar o$ (the *upstream* gradient), and passes a
+# message to each input:
+#
+# * **add distributes**: $o = a + b$ has local derivatives $1$ and $1$, so
+#   $\bar a = \bar b = \bar o$: both inputs get the upstream gradient unchanged;
+# * **multiply swaps**: $o = ab$ has $\partial o/\partial a = b$, $\partial o/\partial b = a$,
+#   so $\bar a = b\,\bar o$ and $\bar b = a\,\bar o$: each input gets the upstream gradient
+#   times the *other* input;
+# * **max routes**: $o = \max(a, b)$ passes $\bar o$ to the larger input and $0$ to the other,
+#   like a switch (ReLU is $\max(z, 0)$);
+# * and a value used twice (a **branch**) gets the **sum** of its two messages: the sum over
+#   children.
+#
+# With $a = 3$, $b = -2$ and $\bar o = 5$: add gives $5$ and $5$, multiply gives $-10$ and $15$,
+# max gives $5$ and $0$. `Value` has no max, but $\max(a, b) = b + \mathrm{relu}(a - b)$ builds
+# one from gates it has. Each gate is checked against finite differences of $5\,o(a, b)$:
+
+# %%
+a, b_in, o_bar = 3.0, -2.0, 5.0
+gates = {   # name: (the gate on floats, the same gate on Values)
+    "add": (lambda a, b: a + b, lambda A, B: A + B),
+    "multiply": (lambda a, b: a * b, lambda A, B: A * B),
+    "max": (lambda a, b: max(a, b), lambda A, B: B + (A - B).relu()),
+}
+for name, (gate, gate_v) in gates.items():
+    A, B = Value(a), Value(b_in)
+    (o_bar * gate_v(A, B)).backward()          # the gate's output gets the bar o_bar = 5
+    numeric = numerical_gradient(lambda p, gate=gate: o_bar * gate(p[0], p[1]),
+                                 np.array([a, b_in]))
+    print(f"{name:8s}  a_bar = {A.grad:+5.1f}   b_bar = {B.grad:+5.1f}   numerical {numeric}")
+    assert np.allclose([A.grad, B.grad], numeric, atol=1e-6)
+
+A = Value(a)
+branch = A * 2.0 + A * A            # A has two children (and A * A uses it twice)
+branch.backward()
+print(f"branch: d(2a + a^2)/da = {A.grad:+.1f} = 2 + 2a, the sum of its messages")
+assert A.grad == 2 + 2 * a
+
+# %% [markdown]
+# **Quick check 2.** $f = (a + b)\cdot\max(c, d)$ at $a = 1$, $b = 2$, $c = 4$, $d = -1$.
+# Use the gate patterns (no formulas) to find $\bar a$, $\bar b$, $\bar c$, $\bar d$.
+#
+# <details><summary>Answer</summary>
+#
+# $f = 3 \cdot 4 = 12$ and $\bar f = 1$. Multiply swaps: the sum $s = a + b$ gets
+# $\bar s = \max(c, d) = 4$, and the max gets $s = 3$. Add distributes: $\bar a = \bar b = 4$.
+# Max routes: $c$ is larger, so $\bar c = 3$ and $\bar d = 0$. The engine agrees:
+#
+# </details>
+
+# %% jupyter={"outputs_hidden": true} tags=["hide-output"]
+a_, b_, c_, d_ = Value(1.0), Value(2.0), Value(4.0), Value(-1.0)
+f = (a_ + b_) * (d_ + (c_ - d_).relu())
+f.backward()
+print(f"f = {f.data}, bars: a {a_.grad}, b {b_.grad}, c {c_.grad}, d {d_.grad}")
+assert [a_.grad, b_.grad, c_.grad, d_.grad] == [4.0, 4.0, 3.0, 0.0]
+
+# %% [markdown]
+# ## 4. A node with two children: L2 regularisation
+#
+# Now vary the graph. TU Delft adds an L2 penalty to the unit — *univariate logistic least
+# squares*:
+#
+# $$\mathcal R = \tfrac12 w^2,\qquad \mathcal L_{\text{reg}} = \mathcal L + \lambda\mathcal R,
+#   \qquad \lambda = 0.1,$$
+#
+# with the slides' topological order $(w, b, x, z, y, t, \mathcal L, \mathcal R,
+# \mathcal L_{\text{reg}})$. Now $w$ has **two children**, $z$ and $\mathcal R$, and its bar
+# collects a message from each. Only the new nodes need new work:
+#
+# $$\bar{\mathcal L}_{\text{reg}} = 1,\quad \bar{\mathcal R} = \bar{\mathcal L}_{\text{reg}}
+#   \lambda,\quad \bar{\mathcal L} = \bar{\mathcal L}_{\text{reg}} = 1\ \ (\text{so } \bar y,
+#   \bar z \text{ are those of section 2}),$$
+# $$\bar w = \bar z\,x + \bar{\mathcal R}\,w,\qquad \bar b = \bar z.$$
+#
+# *An aside on the slide:* TU Delft prints $\bar w = \bar z\,x\,\bar{\mathcal R}\,w$; the plus
+# sign between the two children's messages went missing. The last line of the cell shows how far
+# off the product is.
+
+# %%
+lam = 0.1
+order = ["w", "b", "x", "z", "y", "t", "L", "R", "Lreg"]
+parents = {"z": ["w", "x", "b"], "y": ["z"], "L": ["y", "t"], "R": ["w"], "Lreg": ["L", "R"]}
+is_topological = all(order.index(p) < order.index(c) for c, ps in parents.items() for p in ps)
+print("TU Delft's order is topological:", is_topological)
+assert is_topological
+
+R = 0.5 * w ** 2
+Lreg = L + lam * R
+R_bar = 1.0 * lam                      # L_reg's bar is 1; L's bar is 1, so z_bar is unchanged
+w_bar = z_bar * x + R_bar * w          # two children: z and R
+b_bar = z_bar
+print(f"L_reg = {Lreg:.6f}   w_bar = {w_bar:+.6f}   b_bar = {b_bar:+.6f}")
+
+Lreg_of = lambda p: 0.5 * (sigmoid(p[0] * x + p[1]) - t) ** 2 + lam * 0.5 * p[0] ** 2
+numeric = numerical_gradient(Lreg_of, np.array([w, b]))
+print(f"numerical:           w_bar = {numeric[0]:+.6f}   b_bar = {numeric[1]:+.6f}")
+assert np.allclose([w_bar, b_bar], numeric, atol=1e-8)
+print(f"without the '+' (slide): z_bar*x*R_bar*w = {z_bar * x * R_bar * w:+.6f}  (wrong)")
+
+# %% [markdown]
+# ### Step through it
+#
+# The stepper walks the regularised graph node by node: first the **forward pass** (orange: the
+# node being computed and the edges its inputs come along), then the **backward pass** (blue:
+# the node whose bar is computed, and the edges from its children that carry the messages).
+# Press **Next ▶** and **predict each number before it appears**; the answers follow.
+
+# %% tags=["nbval-ignore-output"]
+widgets.backprop_stepper(widgets.logistic_ls_graph(w=0.5, b=-0.5, x=2.0, t=1.0, lam=0.1))
+
+# %% [markdown]
+# <details><summary>Answers: every frame of the stepper</summary>
+#
+# The cell below prints every frame's computation (open its output). The picture after it is
+# the last backward frame, where $\bar w$ collects a message from each of its two children.
+#
+# </details>
+
+# %% jupyter={"outputs_hidden": true} tags=["hide-output"]
+graph = widgets.logistic_ls_graph(w=0.5, b=-0.5, x=2.0, t=1.0, lam=0.1)
+trace = widgets.backprop_trace(graph)
+for step in trace:
+    print(step.text)
+assert abs(trace[-1].bars["w"] - w_bar) < 1e-12 and abs(trace[-1].bars["b"] - b_bar) < 1e-12
+
+# %%
+backward_w = next(s for s in trace if s.phase == "backward" and s.node == "w")
+widgets.draw_trace_step(graph, backward_w, title="w̄ collects a message from z and from R")
+plt.show()
+
+# %% [markdown]
+# **Quick check 3.** If $\lambda$ doubles from $0.1$ to $0.2$, which bars change, and by how
+# much does $\bar w$ change?
+#
+# <details><summary>Answer</summary>
+#
+# $\bar{\mathcal R} = \lambda$ doubles, and $\bar w = \bar z\,x + \lambda w$ grows by
+# $0.1 \cdot w = 0.05$. $\bar b$, $\bar z$, $\bar y$ do not change: $\mathcal R$ is not on any
+# path from $b$, $z$ or $y$ to the loss.
+#
+# </details>
+
+# %% jupyter={"outputs_hidden": true} tags=["hide-output"]
+Lreg_2 = lambda p: 0.5 * (sigmoid(p[0] * x + p[1]) - t) ** 2 + 0.2 * 0.5 * p[0] ** 2
+change = numerical_gradient(Lreg_2, np.array([w, b])) - numerical_gradient(Lreg_of,
+                                                                            np.array([w, b]))
+print(f"change of (w_bar, b_bar) when lambda goes from 0.1 to 0.2: {change.round(6)}")
+assert np.allclose(change, [0.1 * w, 0.0], atol=1e-8)
+
+
+# %% [markdown]
+# ## 5. Vary a node: message passing and modularity
+#
+# Look at what each node needed in the backward pass: the bars of its **children** (the
+# messages it receives) and its own **local derivatives** with respect to its **parents**
+# (which turn its bar into the messages it sends). Nothing else. A node does not know what
+# the rest of the graph looks like.
+#
+# That is **modularity**: to add a new kind of node to a backprop system, you write its
+# forward function and its local derivatives — nothing about any other node changes. As a
+# check, swap the sigmoid of our unit for $\tanh$: only one local derivative changes
+# ($1 - \tanh^2 z$ instead of $\sigma(z)(1-\sigma(z))$), and the same backward code is
+# right again.
+
+# %%
+def backward_unit(act, dact):
+    z = w * x + b
+    y = act(z)
+    z_bar = (y - t) * dact(z)            # the only line that knows the activation
+    return np.array([z_bar * x + lam * w, z_bar])
+
+for name, act, dact in [("sigmoid", sigmoid, dsig),
+                        ("tanh", np.tanh, lambda z: 1 - np.tanh(z) ** 2)]:
+    f = lambda p, act=act: 0.5 * (act(p[0] * x + p[1]) - t) ** 2 + lam * 0.5 * p[0] ** 2
+    ours, numeric = backward_unit(act, dact), numerical_gradient(f, np.array([w, b]))
+    print(f"{name:8s} backprop {ours}   numerical {numeric}")
+    assert np.allclose(ours, numeric, atol=1e-8)
+
+# %% [markdown]
+# ## 6. Logistic regression as a graph, and a slip to catch
+#
+# Logistic regression predicts $p = \sigma(h)$ with $h = \beta_0 + \beta_1 X$ and is trained on
+# the cross-entropy loss $\mathcal L = -y\log p - (1-y)\log(1-p)$. Its graph is a chain,
+# $\beta_0, \beta_1, X \to h \to p \to \mathcal L$, so the backward pass multiplies three local
+# derivatives:
+#
+# $$\bar p = \frac{\partial\mathcal L}{\partial p} = -\frac{y}{p} + \frac{1-y}{1-p},\qquad
+#   \bar h = \bar p\,\sigma(h)(1-\sigma(h)),\qquad \bar\beta_1 = \bar h\,X,\qquad
+#   \bar\beta_0 = \bar h .$$
+#
+# Multiplying out gives a famously simple result: $\bar h = p - y$, so
+# $\bar\beta_1 = (p-y)X$ and $\bar\beta_0 = p-y$.
+#
+# *An aside on the slide:* Harvard writes
 # $\partial\mathcal L/\partial p = -\frac{y}{p} - \frac{1-y}{1-p}$. The derivative of
-# $-(1-y)\log(1-p)$ is $+\frac{1-y}{1-p}$ (the inner derivative of $1-p$ is $-1$), so the
-# second sign must be **plus** — and so must the matching term in the slide's
-# $\partial\mathcal L/\partial\beta_1$. Multiplying the pieces out gives a famously simple
-# result: $\partial\mathcal L/\partial h = p - y$, so
-# $\partial\mathcal L/\partial\beta_1 = (p-y)X$ and $\partial\mathcal L/\partial\beta_0 = p-y$.
-# The numbers decide between the two versions:
+# $-(1-y)\log(1-p)$ is $+\frac{1-y}{1-p}$ (the inner derivative of $1-p$ is $-1$), so the second
+# sign must be **plus** — and so must the matching term in the slide's
+# $\partial\mathcal L/\partial\beta_1$. The numbers decide between the two versions:
 
 # %%
 X, y, b0, b1 = 1.5, 1.0, -0.3, 0.8
@@ -100,7 +405,7 @@ for y in (1.0, 0.0):
 # For $y = 1$ the two versions agree (the $(1-y)$ term vanishes), which is how a slip like
 # this survives; for $y = 0$ only the corrected sign matches the finite difference.
 #
-# ## 2. One small function per node: the ξ table
+# ## 7. Forward mode and reverse mode: the ξ table
 #
 # Harvard breaks the $y=1$ part of the loss, $\mathcal L^A = -y \log\sigma(WX)$ (no bias),
 # into the smallest steps that a computer performs:
@@ -157,8 +462,8 @@ for d in reversed(locals_[1:]):
 dL_dW_reverse = rev[0] * locals_[0]
 
 print("node   forward mode d(node)/dW   reverse mode dL/d(node)")
-for n, a, b in zip(names, fwd, rev):
-    print(f"{n:5s}  {a:+.11f}            {b:+.11f}")
+for n, d_forward, d_reverse in zip(names, fwd, rev):
+    print(f"{n:5s}  {d_forward:+.11f}            {d_reverse:+.11f}")
 print(f"\ndL/dW  forward: {fwd[-1]:+.11f}   reverse: {dL_dW_reverse:+.11f}")
 
 def loss_of_W(W):
@@ -166,6 +471,7 @@ def loss_of_W(W):
 
 print(f"       numerical: {numerical_gradient(loss_of_W, W):+.8f}")
 exact = -X * math.exp(-9) / (1 + math.exp(-9))
+print(f"        exact:  -3e^-9 / (1 + e^-9) = {exact:+.16f}")
 assert abs(fwd[-1] - exact) < 1e-15 and abs(dL_dW_reverse - exact) < 1e-15
 assert abs(numerical_gradient(loss_of_W, W) - exact) < 1e-9
 
@@ -263,172 +569,9 @@ assert np.allclose(w_hand, w_chain, rtol=1e-12) and loss_w(w_hand) < loss_w([w1,
 # $\partial\mathcal L/\partial W$ is exact, but it is tied to one network — add a node and
 # you derive again. Storing one small function and one local derivative per node, and
 # letting a mechanism combine them, is **flexible**, **exact** and **efficient**.
-#
-# ## 3. Re-using shared terms and the bar notation
-#
-# TU Delft's model is one sigmoid unit with squared loss,
-# $\mathcal L = \tfrac12(\sigma(wx+b) - t)^2$. Differentiating directly:
-#
-# $$\frac{\partial\mathcal L}{\partial w} = (\sigma(wx+b)-t)\,\sigma'(wx+b)\,x,\qquad
-#   \frac{\partial\mathcal L}{\partial b} = (\sigma(wx+b)-t)\,\sigma'(wx+b).$$
-
-# %%
-w, b, x, t = 0.5, -0.5, 2.0, 1.0
-dsig = lambda z: sigmoid(z) * (1 - sigmoid(z))
-L_of = lambda p: 0.5 * (sigmoid(p[0] * x + p[1]) - t) ** 2
-
-dw = (sigmoid(w * x + b) - t) * dsig(w * x + b) * x
-db = (sigmoid(w * x + b) - t) * dsig(w * x + b)
-numeric = numerical_gradient(L_of, np.array([w, b]))
-print(f"formulas:  dL/dw = {dw:+.6f}, dL/db = {db:+.6f}")
-print(f"numerical: dL/dw = {numeric[0]:+.6f}, dL/db = {numeric[1]:+.6f}")
-assert np.allclose([dw, db], numeric, atol=1e-8)
 
 # %% [markdown]
-# Both formulas compute $(\sigma(wx+b)-t)\,\sigma'(wx+b)$ — the same work, twice. Decompose
-# the model instead,
-#
-# $$z = wx + b,\qquad y = \sigma(z),\qquad \mathcal L = \tfrac12 (y - t)^2,$$
-#
-# and the chain rule reads
-# $\frac{d\mathcal L}{dw} = \frac{d\mathcal L}{dy}\frac{dy}{dz}\frac{dz}{dw}$ and
-# $\frac{d\mathcal L}{db} = \frac{d\mathcal L}{dy}\frac{dy}{dz}\frac{dz}{db}$: the first two
-# factors are **shared**. Only four unique terms are needed, and they must be computed
-# **backwards**, each from the one before. TU Delft's **bar notation** names the computed
-# values, $\bar v = d\mathcal L/dv$, which makes the re-use visible:
-#
-# $$\bar y = y - t,\qquad \bar z = \bar y\,\sigma'(z),\qquad \bar w = \bar z\,x,\qquad
-#   \bar b = \bar z .$$
-
-# %%
-z = w * x + b                    # forward pass, values stored
-y_ = sigmoid(z)
-L = 0.5 * (y_ - t) ** 2
-
-y_bar = y_ - t                   # backward pass: four terms, each used once
-z_bar = y_bar * dsig(z)
-w_bar = z_bar * x
-b_bar = z_bar
-print(f"z = {z:.4f}, y = {y_:.4f}, L = {L:.6f}")
-print(f"y_bar = {y_bar:+.6f}, z_bar = {z_bar:+.6f}, w_bar = {w_bar:+.6f}, b_bar = {b_bar:+.6f}")
-assert np.allclose([w_bar, b_bar], [dw, db], rtol=1e-15)
-
-# %% [markdown]
-# ## 4. Computational graphs, topological order and the sum over children
-#
-# A **computational graph** has a node per variable and an edge $u\to v$ when $v$ is
-# computed from $u$. A **topological ordering** lists every node after all the nodes it is
-# computed from. TU Delft adds L2 regularisation to our model — *univariate logistic least
-# squares*:
-#
-# $$z = wx+b,\quad y = \sigma(z),\quad \mathcal L = \tfrac12(y-t)^2,\quad
-#   \mathcal R = \tfrac12 w^2,\quad \mathcal L_{\text{reg}} = \mathcal L + \lambda\mathcal R,$$
-#
-# with topological order $(w, b, x, z, y, t, \mathcal L, \mathcal R, \mathcal L_{\text{reg}})$.
-# Now $w$ has **two children**, $z$ and $\mathcal R$, and its gradient collects a message
-# from each. The **backpropagation algorithm**:
-#
-# 1. put the nodes in a topological order $n_1, \dots, n_N$;
-# 2. forward: for $i = 1, \dots, N$ compute $n_i$ from its parents;
-# 3. $\bar n_N = 1$ (the output's derivative with respect to itself);
-# 4. backward: for $i = N-1, \dots, 1$:
-#    $\displaystyle \bar n_i = \sum_{n_j\,\in\,\text{children}(n_i)} \bar n_j\,
-#    \frac{\partial n_j}{\partial n_i}.$
-#
-# For our graph, step 4 gives
-#
-# $$\bar{\mathcal L}_{\text{reg}} = 1,\quad \bar{\mathcal R} = \bar{\mathcal L}_{\text{reg}}
-#   \lambda,\quad \bar{\mathcal L} = \bar{\mathcal L}_{\text{reg}},\quad
-#   \bar y = \bar{\mathcal L}(y-t),\quad \bar z = \bar y\,\sigma'(z),$$
-# $$\bar w = \bar z\,x + \bar{\mathcal R}\,w,\qquad \bar b = \bar z.$$
-#
-# **A slip on the slide:** TU Delft prints $\bar w = \bar z\,x\,\bar{\mathcal R}\,w$; the
-# plus sign between the two children's messages went missing. The sum over children *is*
-# the multivariate chain rule of lecture 1 (the sum over paths), organised so each product
-# is computed once.
-
-# %%
-lam = 0.1
-order = ["w", "b", "x", "z", "y", "t", "L", "R", "Lreg"]
-parents = {"z": ["w", "x", "b"], "y": ["z"], "L": ["y", "t"], "R": ["w"], "Lreg": ["L", "R"]}
-is_topological = all(order.index(p) < order.index(c) for c, ps in parents.items() for p in ps)
-print("TU Delft's order is topological:", is_topological)
-assert is_topological
-
-R = 0.5 * w ** 2
-Lreg = L + lam * R
-Lreg_bar = 1.0
-R_bar = Lreg_bar * lam
-L_bar = Lreg_bar
-y_bar = L_bar * (y_ - t)
-z_bar = y_bar * dsig(z)
-w_bar = z_bar * x + R_bar * w          # two children: z and R
-b_bar = z_bar
-print(f"L_reg = {Lreg:.6f}   w_bar = {w_bar:+.6f}   b_bar = {b_bar:+.6f}")
-
-Lreg_of = lambda p: 0.5 * (sigmoid(p[0] * x + p[1]) - t) ** 2 + lam * 0.5 * p[0] ** 2
-numeric = numerical_gradient(Lreg_of, np.array([w, b]))
-print(f"numerical:           w_bar = {numeric[0]:+.6f}   b_bar = {numeric[1]:+.6f}")
-assert np.allclose([w_bar, b_bar], numeric, atol=1e-8)
-print(f"without the '+' (slide): z_bar*x*R_bar*w = {z_bar * x * R_bar * w:+.6f}  (wrong)")
-
-# %% [markdown]
-# ### Step through it
-#
-# The stepper below walks the same graph node by node: first the **forward pass** (orange:
-# the node being computed and the edges its inputs come along), then the **backward pass**
-# (blue: the node whose bar is computed, and the edges from its children that carry the
-# messages). Press **Next ▶** and predict each number before it appears. Here is every frame's
-# computation, and then the picture of the last backward frame, where $\bar w$ collects a
-# message from each of its two children:
-
-# %%
-graph = widgets.logistic_ls_graph(w=0.5, b=-0.5, x=2.0, t=1.0, lam=0.1)
-trace = widgets.backprop_trace(graph)
-for step in trace:
-    print(step.text)
-assert abs(trace[-1].bars["w"] - w_bar) < 1e-12 and abs(trace[-1].bars["b"] - b_bar) < 1e-12
-
-# %%
-backward_w = next(s for s in trace if s.phase == "backward" and s.node == "w")
-widgets.draw_trace_step(graph, backward_w, title="w̄ collects a message from z and from R")
-plt.show()
-
-# %%
-# NBVAL_IGNORE_OUTPUT
-widgets.backprop_stepper(graph)
-
-
-# %% [markdown]
-# ## 5. Message passing and modularity
-#
-# Look at what each node needed in the backward pass: the bars of its **children** (the
-# messages it receives) and its own **local derivatives** with respect to its **parents**
-# (which turn its bar into the messages it sends). Nothing else. A node does not know what
-# the rest of the graph looks like.
-#
-# That is **modularity**: to add a new kind of node to a backprop system, you write its
-# forward function and its local derivatives — nothing about any other node changes. As a
-# check, swap the sigmoid of our unit for $\tanh$: only one local derivative changes
-# ($1 - \tanh^2 z$ instead of $\sigma(z)(1-\sigma(z))$), and the same backward code is
-# right again.
-
-# %%
-def backward_unit(act, dact):
-    z = w * x + b
-    y = act(z)
-    z_bar = (y - t) * dact(z)            # the only line that knows the activation
-    return np.array([z_bar * x + lam * w, z_bar])
-
-for name, act, dact in [("sigmoid", sigmoid, dsig),
-                        ("tanh", np.tanh, lambda z: 1 - np.tanh(z) ** 2)]:
-    f = lambda p, act=act: 0.5 * (act(p[0] * x + p[1]) - t) ** 2 + lam * 0.5 * p[0] ** 2
-    ours, numeric = backward_unit(act, dact), numerical_gradient(f, np.array([w, b]))
-    print(f"{name:8s} backprop {ours}   numerical {numeric}")
-    assert np.allclose(ours, numeric, atol=1e-8)
-
-# %% [markdown]
-# ## 6. A scalar neural network (U. Alberta)
+# ## 8. A scalar neural network (U. Alberta)
 #
 # The smallest neural network: one input, one hidden unit, one output, all scalars,
 #
@@ -481,7 +624,7 @@ print("numerical (dW1, db1, dW2, db2):", numeric)
 assert np.allclose(hand, numeric, atol=1e-8)
 
 # %% [markdown]
-# ## 7. The `helpers` engine does all of this automatically
+# ## 9. The `helpers` engine does all of this automatically
 #
 # Everything we did by hand follows one recipe, so a program can do it. The course's
 # `helpers.autograd.Value` is a number that remembers how it was made: every operation
@@ -523,7 +666,7 @@ assert np.allclose(engine, hand, rtol=1e-12) and np.allclose(engine, numeric, at
 # `helpers.plots.draw_graph` draws the graph the engine built, with each node's value
 # (`data`) and gradient (`grad`, our bar). The graph is too long for one row, so it wraps: the
 # second row runs back from right to left. Follow the arrows backwards from $L$ and you will
-# find every δ of section 6.
+# find every δ of section 8.
 
 # %%
 fig = draw_graph(L_v, title="Yp = σ(X·W1 + b1)·W2 + b2,  L = ½(Yp − Y)²  after L.backward()")
@@ -580,20 +723,22 @@ print(f"after zero_grad(): {W1v.grad}")
 # %% [markdown]
 # ## Recap
 #
-# * Check every derivative numerically: the logistic-regression slide's
-#   $\partial\mathcal L/\partial p$ needs $+\frac{1-y}{1-p}$, and then
-#   $\partial\mathcal L/\partial h = p - y$.
-# * Break a computation into nodes with one small function and one local derivative each
-#   (the ξ table). **Forward mode** carries $d(\text{node})/d(\text{input})$ forwards;
-#   **reverse mode** carries $d(\text{output})/d(\text{node})$ backwards and gives the whole
-#   gradient in one sweep — that is backpropagation. (Harvard's $d\mathcal L/dW$ is
-#   $-0.00037018372$, negative.)
-# * **Bar notation** $\bar v = \partial\mathcal L/\partial v$; shared terms are computed once;
-#   nodes are processed in reverse **topological order** with
-#   $\bar v = \sum_{\text{children } c} \bar c\,\partial c/\partial v$
-#   (TU Delft's $\bar w = \bar z x + \bar{\mathcal R} w$ has a plus).
-# * Backprop is **message passing**: each node needs only its children's bars and its own
-#   local derivatives, so new node types plug in without touching the others.
+# * A **computational graph** has a node per quantity and an edge $u \to v$ when $v$ is computed
+#   from $u$; each edge carries a local derivative $\partial v/\partial u$. The **forward pass**
+#   computes the nodes in a **topological order**.
+# * The **backward pass** goes in reverse order with the **bar notation**
+#   $\bar v = \partial\mathcal L/\partial v$, $\bar{\mathcal L} = 1$ and
+#   $\bar v = \sum_{\text{children } c} \bar c\,\partial c/\partial v$; shared terms such as
+#   $\bar z$ are computed once and re-used.
+# * **Gate patterns:** add distributes, multiply swaps, max routes, a branch sums.
+# * A node with two children collects two messages (TU Delft's
+#   $\bar w = \bar z x + \bar{\mathcal R} w$ has a plus); swapping a node's function changes only
+#   its local derivative — backprop is **message passing**, so it is **modular**.
+# * **Forward mode** carries $d(\text{node})/d(\text{input})$ forwards; **reverse mode** carries
+#   $d(\text{output})/d(\text{node})$ backwards and gives the whole gradient in one sweep — that
+#   is backpropagation. Check every derivative numerically: the logistic-regression slide's
+#   $\partial\mathcal L/\partial p$ needs $+\frac{1-y}{1-p}$, and Harvard's $d\mathcal L/dW$ is
+#   $-0.00037018372$, negative.
 # * `helpers.autograd.Value` builds the graph as you compute and `backward()` fills every
 #   `.grad`; `draw_graph` shows values and gradients; finite differences confirm them;
 #   gradients accumulate until `zero_grad()`.

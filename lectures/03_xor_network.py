@@ -273,8 +273,7 @@ plt.show()
 # * Find a *different* set of weights that computes XOR (hint: one hidden unit can be "OR",
 #   the other "AND").
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 widgets.xor_weights_explorer(F=5.0)
 
 
@@ -793,8 +792,7 @@ print("E at iterations 0, 25, 50, 110, 200:",
 # The slider steps through the saved networks, every fifth iteration; watch the boundary sit still
 # during the plateau and then snap into place.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 widgets.xor_training_replay({it: to_widget(q) for it, q in snaps.items()}, Es,
                             X=Xn[::4], y=yn[::4])
 

@@ -365,8 +365,7 @@ for (name, _, g), key in zip(net.parameters(), ("W1", "b1", "W2", "b2", "W3", "b
 # If PyTorch is installed, its automatic differentiation gives a third, independent opinion. (The
 # course does not need PyTorch; without it this cell says so and moves on.)
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 try:
     import torch
 except ImportError:
@@ -391,8 +390,7 @@ else:
 # training set in minibatches. We train for 20 epochs with learning rate 0.1, keeping the loss on
 # the training and test sets after every epoch.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 def evaluate(P, X, y):
     Z3, _ = forward(P, X)
     return loss_fn(Z3, np.eye(10)[y]), np.mean(Z3.argmax(axis=1) == y)
@@ -503,8 +501,7 @@ plt.show()
 print(f"test digit {view['index']}: true {view['true']}, predicted {view['pred']} "
       f"with probability {view['probs'][view['pred']]:.1%}")
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 widgets.misclassified_browser(Xt, y_test, probs)
 
 # %% [markdown]
@@ -536,8 +533,7 @@ plt.show()
 # Browse all 128 units: the slider shows what training changed in a unit's weights, and the eight test
 # digits that excite the unit most.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 widgets.weights_browser(P["W1"], Xt, show=change)
 
 # %% [markdown]
