@@ -8,6 +8,9 @@ BIN    := $(VENV)/bin
 UV     := $(BIN)/uv
 STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8888
+# uv trusts the system's certificate store, as pip, git and curl do here (a proxy's or a
+# university's own certificate authority is then accepted).
+export UV_SYSTEM_CERTS ?= 1
 
 .PHONY: setup test lint clean-venv
 
