@@ -26,7 +26,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
+# method="signal": on a time-out the test fails and its fixture still stops `make lab`
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(240, method="signal")]
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV = Path(sys.prefix)

@@ -19,7 +19,9 @@ import nbformat
 import pytest
 from labdriver import ROOT, Lab, venv_python
 
-pytestmark = pytest.mark.browser  # the default time-out (pyproject.toml) unless a test says
+# Time-outs: the default (pyproject.toml) unless a test says; method="signal" fails the test and
+# lets the session's fixtures stop JupyterLab and Chromium (the "thread" method would exit).
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(method="signal")]
 
 LECTURE_TIMEOUT = 300  # seconds for one lecture to run all its cells
 # a whole lecture test: opening it (kernel start), the run, screenshots and a widget operated
@@ -121,7 +123,7 @@ def test_harness_sees_errors_warnings_and_unexecuted_cells(lab: Lab):
     assert [x["cell"] for x in layout["shrunk"]] == [1], layout
 
 
-@pytest.mark.timeout(LECTURE_TEST_TIMEOUT)
+@pytest.mark.timeout(LECTURE_TEST_TIMEOUT, method="signal")
 @pytest.mark.parametrize("name", LECTURES or [pytest.param(
     "none", marks=pytest.mark.skip(reason="no lectures/*.ipynb yet"))])
 def test_lecture(lab: Lab, name: str):
@@ -229,7 +231,7 @@ def check_problem_set(lab: Lab, rel: str, source: nbformat.NotebookNode) -> None
         assert failed_after == 0 and not NOT_IMPLEMENTED.search(report), report[:1000]
 
 
-@pytest.mark.timeout(PROBLEM_SET_TEST_TIMEOUT)
+@pytest.mark.timeout(PROBLEM_SET_TEST_TIMEOUT, method="signal")
 def test_problem_set(lab: Lab):
     """Released: fails with NotImplementedError. One answer pasted in: its tests pass."""
     found = _problem_set()
