@@ -1,5 +1,6 @@
 """Session-wide isolation: tests never write to the real home folder or need a display."""
 
+import builtins
 import os
 import shutil
 import tempfile
@@ -54,6 +55,24 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.load)
         if item.get_closest_marker("load") and item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(load_timeout()))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """Undo a test's rebinding of builtins (``len``, ``range``...) as soon as its body ends.
+
+    pytest-xdist sends each test's report from the worker process before the test's fixtures
+    (monkeypatch) are torn down; with ``len`` or ``range`` still rebound, that message is
+    corrupted and the worker dies. The fixtures' own teardown then finds the originals in place.
+    """
+    saved = dict(vars(builtins))
+    try:
+        yield
+    finally:
+        current = vars(builtins)
+        for name, value in saved.items():
+            if current.get(name) is not value:
+                setattr(builtins, name, value)
 
 
 def pytest_unconfigure(config):
