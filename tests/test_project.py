@@ -11,6 +11,9 @@ import pytest
 tomllib = pytest.importorskip("tomllib")  # standard library from Python 3.11
 
 ROOT = Path(__file__).resolve().parents[1]
+# PyPI name -> conda-forge name, where they differ (conda-forge's `playwright` is the Node.js
+# tool; the Python bindings are `playwright-python`).
+CONDA_FORGE_NAMES = {"playwright": "playwright-python"}
 
 
 def _name_and_spec(requirement: str) -> tuple[str, str]:
@@ -21,9 +24,11 @@ def _name_and_spec(requirement: str) -> tuple[str, str]:
 
 
 def _pyproject_requirements() -> dict[str, str]:
+    """The install and test requirements of pyproject.toml, under their conda-forge names."""
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     reqs = list(meta["dependencies"]) + list(meta["optional-dependencies"]["test"])
-    return dict(_name_and_spec(r) for r in reqs)
+    named = (_name_and_spec(r) for r in reqs)
+    return {CONDA_FORGE_NAMES.get(name, name): spec for name, spec in named}
 
 
 def _conda_requirements() -> dict[str, str]:
@@ -55,6 +60,13 @@ def test_parser_sees_a_disagreement(tmp_path, monkeypatch):
     conda = _conda_requirements()
     conda.pop("nbval")
     assert set(_pyproject_requirements()) - set(conda) == {"nbval"}
+
+
+def test_conda_file_names_the_python_playwright_bindings():
+    """conda-forge's `playwright` is the Node.js tool: the file must ask for `playwright-python`."""
+    conda = _conda_requirements()
+    assert "playwright-python" in conda and "playwright" not in conda, sorted(conda)
+    assert _pyproject_requirements()["playwright-python"] == conda["playwright-python"]
 
 
 def test_helpers_is_installed_not_path_hacked():

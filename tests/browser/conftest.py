@@ -205,7 +205,7 @@ class LabServer:
                 self.api("status")
                 return
             except (urllib.error.URLError, ConnectionError, OSError):
-                time.sleep(0.25)
+                time.sleep(0.25)  # poll again: the server is not answering yet
         self.stop()
         raise RuntimeError(f"jupyter lab not ready after {timeout} s:\n"
                            + self.log_path.read_text()[-3000:])

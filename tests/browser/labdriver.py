@@ -31,6 +31,20 @@ _JS_PROMPTS = f"""() => {{
     .map(p => p.textContent.trim());
 }}"""
 
+# Run All is done: no cell queued or running ("[*]"), some cell has an execution count, the
+# status bar reads Idle; true only when that held at the previous check too (polled every 500 ms).
+_JS_RUN_ALL_DONE = f"""() => {{
+  const nb = document.querySelector('{_NB}');
+  const bar = document.querySelector('#jp-main-statusbar');
+  const prompts = nb ? [...nb.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
+    .map(p => p.textContent) : [];
+  const done = prompts.length > 0 && !prompts.some(p => p.includes('*'))
+    && prompts.some(p => /\\d/.test(p)) && /\\|\\s*Idle/.test(bar ? bar.innerText : '');
+  const twice = done && window.__runAllDoneBefore === true;
+  window.__runAllDoneBefore = done;
+  return twice;
+}}"""
+
 # Every top-level widget view in the cells' output areas (not views nested in an Output widget).
 _JS_WIDGETS = f"""() => {{
   const nb = document.querySelector('{_NB}');
@@ -184,7 +198,7 @@ class Lab:
         paths, top, part = [], 0, 1
         while True:
             scroller.evaluate(f"el => {{ el.scrollTop = {top}; }}")
-            self.page.wait_for_timeout(150)
+            self.next_paint()
             paths.append(self.screenshot(f"{name}_p{part:02d}"))
             if top + height >= total or part >= 40:
                 break
@@ -192,6 +206,11 @@ class Lab:
             part += 1
         scroller.evaluate("el => { el.scrollTop = 0; }")
         return paths
+
+    def next_paint(self) -> None:
+        """Return once the browser has painted the page as it is now (two animation frames)."""
+        self.page.evaluate(
+            "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
     def menu(self, top: str, item: str) -> None:
         """Click menu-bar entry `top`, then its item whose label starts with `item`."""
@@ -220,39 +239,41 @@ class Lab:
         Done means: no cell is queued or running ("[*]"), some cell has a new execution count,
         and the kernel reads Idle, twice in a row half a second apart. Returns the seconds taken.
         """
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
         self.menu("Edit", "Clear Outputs of All Cells")
         self.page.wait_for_function(
             f"() => [...document.querySelectorAll('{_NB} .jp-CodeCell .jp-InputArea-prompt')]"
             ".every(p => !/\\d/.test(p.textContent))", timeout=10_000)
+        self.page.evaluate("() => { window.__runAllDoneBefore = false; }")
         start = time.monotonic()
         self.page.locator(
             '.jp-NotebookPanel:not(.lm-mod-hidden) [data-command="notebook:restart-run-all"]'
         ).first.click()
         self.page.locator(".jp-Dialog .jp-mod-accept").click()
         self.page.locator(".jp-Dialog").wait_for(state="detached")
-        done_twice = 0
-        while done_twice < 2:
-            if time.monotonic() - start > timeout:
-                raise AssertionError(f"notebook still running after {timeout} s: prompts "
-                                     f"{self.prompts()}")
-            prompts = self.prompts()
-            status = self.page.locator("#jp-main-statusbar").inner_text()
-            done = (not any("*" in p for p in prompts)
-                    and any(re.search(r"\d", p) for p in prompts)
-                    and IDLE.search(status) is not None)
-            done_twice = done_twice + 1 if done else 0
-            self.page.wait_for_timeout(500)
+        try:
+            self.page.wait_for_function(_JS_RUN_ALL_DONE, polling=500, timeout=timeout * 1000)
+        except PlaywrightTimeout:
+            raise AssertionError(f"notebook still running after {timeout} s: prompts "
+                                 f"{self.prompts()}") from None
         return time.monotonic() - start
 
-    def save(self) -> None:
-        """Save with Ctrl+S and wait until the tab is no longer marked dirty."""
+    def save(self, relpath: str, timeout: float = 15) -> None:
+        """Save with Ctrl+S; wait until the tab is no longer marked dirty and the file changed."""
+        path = self.server.root / relpath
+        before = path.stat().st_mtime_ns if path.exists() else None
         self.page.locator(_NB).click(position={"x": 5, "y": 5})
         self.page.keyboard.press("Escape")
         self.page.keyboard.press("Control+s")
         self.page.wait_for_function(
             "() => !document.querySelector('#jp-main-dock-panel .lm-TabBar-tab.jp-mod-dirty')",
-            timeout=15_000)
-        self.page.wait_for_timeout(300)
+            timeout=timeout * 1000)
+        deadline = time.monotonic() + timeout
+        while not path.exists() or path.stat().st_mtime_ns == before:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{relpath} was not written within {timeout} s of Ctrl+S")
+            time.sleep(0.05)  # poll again: the server has not written the file yet
 
     def saved(self, relpath: str) -> nbformat.NotebookNode:
         return nbformat.read(self.server.root / relpath, as_version=4)
@@ -260,7 +281,7 @@ class Lab:
     def run_and_check(self, relpath: str, timeout: float = 240) -> RunResult:
         """Restart and run all, save, and return what the saved notebook records."""
         seconds = self.restart_and_run_all(timeout)
-        self.save()
+        self.save(relpath)
         result = analyse(self.saved(relpath))
         result.seconds = seconds
         return result
@@ -270,8 +291,8 @@ class Lab:
         self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Toolbar").get_by_text(
             "Validate", exact=True).click()
         dialog = self.page.locator(".jp-Dialog")
-        dialog.wait_for(timeout=120_000)
-        self.page.wait_for_timeout(300)
+        dialog.locator(".jp-Dialog-body").wait_for(timeout=120_000)
+        self.next_paint()
         self.screenshot("validate")
         text = dialog.inner_text()
         self.page.keyboard.press("Escape")
@@ -291,12 +312,14 @@ class Lab:
     def widgets(self, timeout: float = 20) -> list[dict]:
         """Top-level widget views on the page, after waiting for "Loading widget..." to go:
         one dict per view with its cell, size, and flags `loading`, `error`, `closed`."""
-        deadline = time.monotonic() + timeout
-        while True:
-            found = self.page.evaluate(_JS_WIDGETS)
-            if not any(w["loading"] for w in found) or time.monotonic() > deadline:
-                return found
-            self.page.wait_for_timeout(250)
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            self.page.wait_for_function(f"() => !({_JS_WIDGETS})().some(w => w.loading)",
+                                        timeout=timeout * 1000)
+        except PlaywrightTimeout:
+            pass  # reported by the caller: the views still loading have loading=True
+        return self.page.evaluate(_JS_WIDGETS)
 
     def layout_report(self) -> dict:
         """Plots shown at < 70 % of their size, outputs wider than the page, widget labels and
@@ -316,7 +339,7 @@ class Lab:
         """Poll the widget until it differs from `before`, holds still and the kernel is idle."""
         deadline, last, stable = time.monotonic() + timeout, before, 0
         while time.monotonic() < deadline and stable < 2:
-            self.page.wait_for_timeout(400)
+            self.page.wait_for_timeout(400)  # poll again: compare with the last snapshot
             now = widget.evaluate(_JS_SNAPSHOT)
             status = self.page.locator("#jp-main-statusbar").inner_text()
             stable = stable + 1 if (now != before and now == last and IDLE.search(status)) else 0
