@@ -10,12 +10,17 @@ gradebook. The course's nbgrader_config.py applies (sandboxed grading kernel, li
 screen: see docs/instructor-guide.md).
 
 Writes a JSON report (``--report``, default ``grading-report.json`` in the course) with, for each
-student and problem set, the status, the score, and for every autograded cell its score and, when
-it lost points, why (the first line of the error the cell showed, or the nbgrader failure).
+student and problem set, the status, the score, for every autograded cell its score and, when
+it lost points, why (the first line of the error the cell showed, or the nbgrader failure), and
+what grading noticed: the tamper screen's verdicts (``tamper_screen``), files handed in that the
+problem set does not ship (``unexpected_files``), every test cell that raised
+(``errored_cells``), test cells that displayed a result (``displayed_results``, ignored for the
+score) and, summing these up, ``needs_a_look``. The printed summary lists them per submission.
 
 Usage::
 
     python tools/grade_class.py --course . --workers 2             # everything in submitted/
+    python -m tools.grade_class --course . --workers 2             # the same, from the repository
     python tools/grade_class.py --workers 2 --ps ps1_chain_rule --students alice bob
 
 Example (from Python)::
@@ -161,6 +166,32 @@ def ensure_assignments(course: Path, problem_sets: list[str]) -> None:
             raise RuntimeError(f"generate_assignment {ps} failed:\n{result.get('log', '')[-3000:]}")
 
 
+def grader_hooks():
+    """tools/grader_kernel/nbgrader_hooks.py, loaded by its path (as nbgrader_config.py does)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parent / "grader_kernel" / "nbgrader_hooks.py"
+    loaded = sys.modules.get("backprop_grader_hooks")
+    if loaded is not None and Path(loaded.__file__).resolve() == path:
+        return loaded
+    spec = importlib.util.spec_from_file_location("backprop_grader_hooks", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["backprop_grader_hooks"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _record(nb, submitted: Path, source: Path) -> dict:
+    """What grading noticed about a submission (``FinalVerdict`` wrote it into the notebook).
+
+    For a notebook that could not be graded, the unexpected files are listed from the folders.
+    """
+    record = dict(nb.metadata.get("backprop_grading", {})) if nb is not None else {}
+    if "unexpected_files" not in record:
+        record["unexpected_files"] = grader_hooks().unexpected_files(submitted, source)
+    return record
+
+
 def _cell_message(cell) -> str:
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
@@ -180,21 +211,33 @@ def collect_grades(course: Path, jobs: dict[str, dict]) -> dict:
     config = _load_config(course)
     db_url = config.CourseDirectory.db_url if "db_url" in config.CourseDirectory \
         else f"sqlite:///{course / 'gradebook.db'}"
+    from nbgrader.coursedir import CourseDirectory
+
+    config.CourseDirectory.root = str(course)
+    coursedir = CourseDirectory(config=config)
     report: dict[str, dict] = {}
     with Gradebook(db_url, course_id=config.CourseDirectory.get("course_id", "")) as gb:
         for student, results in sorted(jobs.items()):
             for ps, job in sorted(results.items()):
                 entry = {"status": "graded" if job["success"] else "failed",
                          "error": job["error"], "seconds": job["seconds"],
-                         "score": 0.0, "max_score": 0.0, "cells": {}}
+                         "score": 0.0, "max_score": 0.0, "cells": {},
+                         "tamper_screen": [], "unexpected_files": [], "errored_cells": {},
+                         "displayed_results": []}
+                submitted = Path(coursedir.format_path(coursedir.submitted_directory,
+                                                       student, ps))
+                source = Path(coursedir.format_path(coursedir.source_directory, ".", ps))
                 try:
                     submission = gb.find_submission(ps, student)
                 except MissingEntry:
                     submission = None
+                records = []
                 if submission is not None:
                     for nb in submission.notebooks:
-                        path = course / "autograded" / student / ps / f"{nb.name}.ipynb"
+                        path = Path(coursedir.format_path(coursedir.autograde_directory,
+                                                          student, ps)) / f"{nb.name}.ipynb"
                         cells = {}
+                        read = None
                         if path.is_file():
                             try:
                                 read = nbformat.read(path, as_version=4)
@@ -202,6 +245,7 @@ def collect_grades(course: Path, jobs: dict[str, dict]) -> dict:
                                          for c in read.cells}
                             except Exception:  # noqa: BLE001
                                 cells = {}
+                        records.append(_record(read, submitted, source))
                         for grade in nb.grades:
                             if grade.cell.cell_type != "code":
                                 continue
@@ -219,8 +263,55 @@ def collect_grades(course: Path, jobs: dict[str, dict]) -> dict:
                             entry["cells"][grade.name] = cell
                             entry["score"] += score
                             entry["max_score"] += float(grade.max_score)
+                if not records:
+                    records.append(_record(None, submitted, source))
+                for record in records:
+                    entry["tamper_screen"] += record.get("tamper_screen", [])
+                    for name in record.get("unexpected_files", []):
+                        if name not in entry["unexpected_files"]:
+                            entry["unexpected_files"].append(name)
+                    for gid, note in record.get("test_cells", {}).items():
+                        if note.get("error"):
+                            entry["errored_cells"][gid] = note["error"]
+                        if note.get("displayed_result"):
+                            entry["displayed_results"].append(gid)
+                entry["needs_a_look"] = needs_a_look(entry)
                 report.setdefault(student, {})[ps] = entry
     return report
+
+
+def needs_a_look(entry: dict) -> list[str]:
+    """Why a submission needs a person to look at it, whatever its score (empty: nothing odd).
+
+    Example: ``["tamper screen: the code of cell ... imports sys ...",
+    "unexpected files: helpers.py"]``.
+    """
+    reasons = []
+    if entry["status"] != "graded":
+        reasons.append(f"not graded: {entry['error']}")
+    reasons += [f"tamper screen: {verdict}" for verdict in entry["tamper_screen"]]
+    if entry["unexpected_files"]:
+        reasons.append("unexpected files (not given to the grading kernel): "
+                       + ", ".join(entry["unexpected_files"]))
+    if entry["displayed_results"]:
+        reasons.append("test cells displayed a result (ignored for the score): "
+                       + ", ".join(entry["displayed_results"]))
+    return reasons
+
+
+def summary_lines(report: dict) -> list[str]:
+    """The per-submission part of the printed summary: oddities first, then cells that raised."""
+    lines = []
+    for student, sets in sorted(report["students"].items()):
+        for ps, entry in sorted(sets.items()):
+            if not (entry["needs_a_look"] or entry["errored_cells"]):
+                continue
+            lines.append(f"{student}/{ps}: {entry['score']:g}/{entry['max_score']:g}"
+                         + ("  NEEDS A LOOK" if entry["needs_a_look"] else ""))
+            lines += [f"    {reason}" for reason in entry["needs_a_look"]]
+            for gid, error in sorted(entry["errored_cells"].items()):
+                lines.append(f"    {gid} raised {error}")
+    return lines
 
 
 def grade_class(course: Path, workers: int = 2, problem_sets: list[str] | None = None,
@@ -292,6 +383,12 @@ def main(argv: list[str] | None = None) -> int:
           f"({report['seconds'] / n:.2f} s per submission); {len(failed)} could not be graded")
     for student, ps in failed:
         print(f"  {student}/{ps}: {report['students'][student][ps]['error']}")
+    odd = [(s, ps) for s, sets in report["students"].items() for ps, e in sets.items()
+           if e["needs_a_look"]]
+    print(f"{len(odd)} submissions need a look (tamper screen, unexpected files, displayed "
+          f"results, not graded); test cells that raised, per submission:")
+    for line in summary_lines(report):
+        print("  " + line)
     return 0
 
 
