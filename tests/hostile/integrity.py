@@ -193,7 +193,7 @@ def integrity_cases(problem_sets: list[ProblemSet], twins: dict[str, str],
             changed = _wrap_all(nb, ps, "_shout(_wrong(r))")
             nb.cells.insert(_after_setup(nb), _code(WRONG + "\n\n" + code))
             report = {"errored": _tests_of(ps, changed), "tamper": flagged,
-                      "displayed": label != "rich-display"}
+                      "displayed": True}
         else:
             nb, changed = wrong_answers(ps)
             files, links, listed, late = _files(label)

@@ -34,7 +34,9 @@ def pin_sys_path(workdir: str | None = None) -> list[str]:
     removes that ``""`` again.
     """
     folder = os.path.realpath(workdir or os.getcwd())
-    removed = [p for p in sys.path if p in ("", ".") or _inside(p, folder)]
+    # entries that are no folder (setuptools' "__editable__...__path_hook__" marker) stay
+    removed = [p for p in sys.path
+               if p in ("", ".") or (_inside(p, folder) and os.path.exists(p))]
     sys.path[:] = [p for p in sys.path if p not in removed]
     return removed
 
@@ -53,14 +55,9 @@ def check_helpers_origin() -> None:
                  f"installed package at {want}; refusing to grade")
 
 
-pin_sys_path()  # before anything is imported from the working folder
-
-from ipykernel import iostream  # noqa: E402
-from ipykernel.kernelapp import IPKernelApp  # noqa: E402
-
 LIMIT = int(os.environ.get("BACKPROP_KERNEL_OUTPUT_BYTES") or 1_000_000)
 _written = {"n": 0, "cut": set()}
-_write = iostream.OutStream.write
+_write = None  # ipykernel's OutStream.write, saved by main()
 
 
 def _capped_write(self, string):
@@ -83,6 +80,12 @@ def _reset(*_args):
 
 
 def main():
+    global _write
+    pin_sys_path()  # before anything is imported from the working folder
+    from ipykernel import iostream
+    from ipykernel.kernelapp import IPKernelApp
+
+    _write = iostream.OutStream.write
     iostream.OutStream.write = _capped_write
     app = IPKernelApp.instance()
     app.initialize([*sys.argv[1:], "--IPKernelApp.ignore_cwd=True"])

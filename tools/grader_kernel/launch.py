@@ -256,14 +256,26 @@ def _set_parent_death_signal(signum: int = signal.SIGKILL) -> None:
         pass
 
 
-def main(argv: list[str]) -> int:
-    if "-f" not in argv or argv.index("-f") + 1 >= len(argv):
-        print("usage: launch.py -f CONNECTION_FILE", file=sys.stderr)
-        return 2
+def parse_args(argv: list[str]) -> tuple[Path, Path | None, list[str]]:
+    """``(connection file, data folder or None, the other arguments)`` of the command line.
+
+    Example::
+
+        >>> parse_args(["launch.py", "-f", "c.json", "--backprop-data=/c/solutions/ps1", "-x"])
+        (PosixPath('c.json'), PosixPath('/c/solutions/ps1'), ['launch.py', '-x'])
+    """
     conn = Path(argv[argv.index("-f") + 1])
     data = [a.split("=", 1)[1] for a in argv if a.startswith(DATA_ARG + "=")]
     rest = [a for i, a in enumerate(argv) if a != "-f" and (i == 0 or argv[i - 1] != "-f")
             and not a.startswith(DATA_ARG + "=")]
+    return conn, (Path(data[-1]) if data and data[-1] else None), rest
+
+
+def main(argv: list[str]) -> int:
+    if "-f" not in argv or argv.index("-f") + 1 >= len(argv):
+        print("usage: launch.py -f CONNECTION_FILE", file=sys.stderr)
+        return 2
+    conn, data, rest = parse_args(argv)
     grader = os.getppid()
     _set_parent_death_signal(signal.SIGTERM)  # the grading process died: so does the kernel
     if os.getppid() != grader:
@@ -275,8 +287,8 @@ def main(argv: list[str]) -> int:
     work = scratch / "work"
     home = scratch / "home"
     work.mkdir()
-    if data and os.path.isdir(data[-1]):
-        copy_data_files(Path(data[-1]), work)  # the instructor's data files, not the submission's
+    if data is not None and data.is_dir():
+        copy_data_files(data, work)  # the instructor's data files, never the submission's
     home.mkdir()
     conn_copy = scratch / "connection.json"
     shutil.copyfile(conn, conn_copy)

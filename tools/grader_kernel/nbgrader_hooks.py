@@ -425,7 +425,8 @@ class FinalVerdict(NbGraderPreprocessor):
     ``nb.metadata["backprop_grading"]`` for the report (``tools/grade_class.py``):
     ``tamper_screen`` (the screen's verdicts), ``unexpected_files`` (handed in, not shipped with
     the problem set, never given to the kernel) and ``test_cells`` (for each test cell that
-    errored or displayed a result: ``error`` and/or ``displayed_result``), and logs each oddity.
+    errored or displayed something, a result or rich output: ``error`` and/or
+    ``displayed_result``), and logs each oddity.
     """
 
     def preprocess(self, nb, resources):
@@ -451,6 +452,8 @@ class FinalVerdict(NbGraderPreprocessor):
                 if output.get("output_type") == "execute_result":
                     output["output_type"] = "display_data"
                     output.pop("execution_count", None)
+                    note["displayed_result"] = True
+                elif output.get("output_type") == "display_data":
                     note["displayed_result"] = True
                 elif output.get("output_type") == "error" and "error" not in note:
                     note["error"] = _first_line(output)
