@@ -22,6 +22,7 @@ Usage::
     python tools/grade_class.py --course . --workers 2             # everything in submitted/
     python -m tools.grade_class --course . --workers 2             # the same, from the repository
     python tools/grade_class.py --workers 2 --ps ps1_chain_rule --students alice bob
+    python tools/grade_class.py --report-only      # after `make autograde`: the report alone
 
 Example (from Python)::
 
@@ -234,7 +235,7 @@ def collect_grades(course: Path, jobs: dict[str, dict]) -> dict:
                 records = []
                 if submission is not None:
                     for nb in submission.notebooks:
-                        path = Path(coursedir.format_path(coursedir.autograde_directory,
+                        path = Path(coursedir.format_path(coursedir.autograded_directory,
                                                           student, ps)) / f"{nb.name}.ipynb"
                         cells = {}
                         read = None
@@ -316,8 +317,12 @@ def summary_lines(report: dict) -> list[str]:
 
 def grade_class(course: Path, workers: int = 2, problem_sets: list[str] | None = None,
                 students: list[str] | None = None, report_path: Path | None = None,
-                quiet: bool = False) -> dict:
+                quiet: bool = False, regrade: bool = True) -> dict:
     """Autograde ``course/submitted`` with ``workers`` processes; return (and write) the report.
+
+    ``regrade=False`` grades nothing: the report is made from the gradebook and the autograded
+    notebooks that ``make autograde`` (``nbgrader autograde``) left; a submission without an
+    autograded notebook is reported as not graded.
 
     Returns ``{"students": {student: {ps: entry}}, "seconds": float, "submissions": int,
     "workers": int}`` where ``entry`` has ``status`` ("graded"/"failed"), ``score``,
@@ -330,6 +335,8 @@ def grade_class(course: Path, workers: int = 2, problem_sets: list[str] | None =
         raise FileNotFoundError(f"no nbgrader_config.py in {course}: pass the course folder")
     todo = submissions(course, problem_sets, students)
     start = time.perf_counter()
+    if not regrade:
+        return _write_report(course, _graded_before(course, todo), todo, start, 0, report_path)
     scratch = Path(tempfile.mkdtemp(prefix="grade-class-"))
     os.chmod(scratch, 0o711)  # kernels make private folders inside
     env = {"BACKPROP_GRADER_SCRATCH": str(scratch)}
@@ -355,6 +362,28 @@ def grade_class(course: Path, workers: int = 2, problem_sets: list[str] | None =
                     print(f"[{done}/{len(todo)}] {student}", file=sys.stderr, flush=True)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    return _write_report(course, jobs, todo, start, workers, report_path)
+
+
+def _graded_before(course: Path, todo: dict[str, list[str]]) -> dict[str, dict]:
+    """Jobs as if just graded, from what an earlier autograde left in ``autograded/``."""
+    from nbgrader.coursedir import CourseDirectory
+
+    config = _load_config(course)
+    config.CourseDirectory.root = str(course)
+    coursedir = CourseDirectory(config=config)
+    jobs: dict[str, dict] = {}
+    for student, sets in todo.items():
+        for ps in sets:
+            folder = Path(coursedir.format_path(coursedir.autograded_directory, student, ps))
+            done = folder.is_dir() and any(folder.glob("*.ipynb"))
+            jobs.setdefault(student, {})[ps] = {
+                "success": done, "log_tail": "", "seconds": 0.0,
+                "error": "" if done else "no autograded notebook: run make autograde"}
+    return jobs
+
+
+def _write_report(course, jobs, todo, start, workers, report_path) -> dict:
     report = {
         "students": collect_grades(course, jobs),
         "seconds": round(time.perf_counter() - start, 2),
@@ -373,14 +402,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ps", nargs="*", help="problem sets (default: all submitted)")
     parser.add_argument("--students", nargs="*", help="students (default: all submitted)")
     parser.add_argument("--report", type=Path, help="JSON report [COURSE/grading-report.json]")
+    parser.add_argument("--report-only", action="store_true",
+                        help="grade nothing: report what an earlier autograde left")
     args = parser.parse_args(argv)
-    report = grade_class(args.course, args.workers, args.ps, args.students, args.report)
+    report = grade_class(args.course, args.workers, args.ps, args.students, args.report,
+                         regrade=not args.report_only)
     failed = [(s, ps) for s, sets in report["students"].items() for ps, e in sets.items()
               if e["status"] != "graded"]
     n = max(report["submissions"], 1)
-    print(f"graded {report['submissions']} submissions of {len(report['students'])} students "
-          f"with {report['workers']} workers in {report['seconds']:.1f} s "
-          f"({report['seconds'] / n:.2f} s per submission); {len(failed)} could not be graded")
+    if args.report_only:
+        print(f"report of {report['submissions']} submissions of {len(report['students'])} "
+              f"students (graded earlier); {len(failed)} have no autograded notebook")
+    else:
+        print(f"graded {report['submissions']} submissions of {len(report['students'])} students "
+              f"with {report['workers']} workers in {report['seconds']:.1f} s "
+              f"({report['seconds'] / n:.2f} s per submission); {len(failed)} could not be "
+              "graded")
     for student, ps in failed:
         print(f"  {student}/{ps}: {report['students'][student][ps]['error']}")
     odd = [(s, ps) for s, sets in report["students"].items() for ps, e in sets.items()

@@ -113,8 +113,10 @@ def _files(label: str) -> tuple[dict[str, bytes], dict[str, str], list[str], boo
     if label == "helpers-module":
         return {"helpers.py": b(HELPERS_MODULE)}, {}, ["helpers.py"], False
     if label == "helpers-subpackage":
-        files = {"helpers/__init__.py": b(HELPERS_MODULE.replace(
-            '_sys.modules["helpers.grading"] = grading = _fake_grading()', "")),
+        own = HELPERS_MODULE.replace(
+            '_sys.modules["helpers.grading"] = grading = _fake_grading()',
+            "import os as _os\n__path__.insert(0, _os.path.dirname(__file__))\n")
+        files = {"helpers/__init__.py": b(own),
                  "helpers/grading/__init__.py": b(PAYLOAD + "\ncheck = register_data = "
                                                   "lambda *args, **kwargs: None\n")}
         return files, {}, list(files), False
