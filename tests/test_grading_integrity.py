@@ -67,11 +67,11 @@ def graded():
             cases.append(twin)
         hostile = integrity_cases(problem_sets, twins)
         write_submissions(course, cases + hostile)
-        for ps in SETS:
-            nbgrader(course, env, "autograde", ps, "--force")
+        runs = {ps: nbgrader(course, env, "autograde", ps, "--force", check=False)
+                for ps in SETS}
         gradebook = {ps: scores(course, ps) for ps in SETS}
         yield {"cases": hostile, "gradebook": gradebook, "course": course, "env": env,
-               "root": root}
+               "root": root, "runs": runs}
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -89,6 +89,12 @@ def reported(graded):
 def _marks(graded, case: Case, student: str | None = None) -> dict[str, float]:
     cells = graded["gradebook"][case.ps][student or case.student]
     return {gid: score for gid, (score, _) in cells.items()}
+
+
+def test_autograde_grades_every_submission(graded):
+    """No submission crashes nbgrader (a displayed number above the points used to)."""
+    for ps, proc in graded["runs"].items():
+        assert proc.returncode == 0, f"autograde {ps} failed:\n{proc.stderr[-3000:]}"
 
 
 def test_the_twins_fail_the_tests_of_their_wrong_answers(graded):
