@@ -71,11 +71,12 @@ c.GenerateFeedback.preprocessors = [
 ]
 
 
-# ---- grading untrusted code (engineer K; docs/instructor-guide.md, "Threat model") -----------
-# Autograde runs submissions in the sandboxed, resource-limited "backprop-grader" kernel and
-# screens answers for tampering (tools/grader_kernel/nbgrader_hooks.py). The tools are found next
-# to this file, else in the course repository that provides the installed `helpers` package.
-# BACKPROP_GRADER_SANDBOX=0 turns this off (plain nbgrader).
+# ---- grading untrusted code (docs/instructor-guide.md, "Threat model") -------------------------
+# Autograde runs submissions in the sandboxed, resource-limited "backprop-grader" kernel, screens
+# answers for tampering and scores a test cell only if it raised nothing
+# (tools/grader_kernel/nbgrader_hooks.py). The tools are found next to this file, else in the
+# course repository that provides the installed `helpers` package, and loaded by their file path
+# (nothing is added to sys.path). BACKPROP_GRADER_SANDBOX=0 turns this off (plain nbgrader).
 def _grader_tools():
     import importlib.util
 
@@ -89,16 +90,27 @@ def _grader_tools():
     return found[0] if found else None
 
 
+def _load_grader_hooks(folder):
+    """``folder/nbgrader_hooks.py``, loaded once per process as ``backprop_grader_hooks``."""
+    import importlib.util
+    import sys
+
+    path = os.path.join(folder, "nbgrader_hooks.py")
+    loaded = sys.modules.get("backprop_grader_hooks")
+    if loaded is not None and os.path.samefile(loaded.__file__, path):
+        return loaded
+    spec = importlib.util.spec_from_file_location("backprop_grader_hooks", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["backprop_grader_hooks"] = module  # classes pickle and re-import by this name
+    spec.loader.exec_module(module)
+    return module
+
+
 if os.environ.get("BACKPROP_GRADER_SANDBOX", "1") != "0" and _grader_tools():
-    import sys as _sys
-
-    _sys.path.insert(0, _grader_tools())
-    import nbgrader_hooks  # noqa: E402
-
-    nbgrader_hooks.configure(c)
+    _kernels_parent = _grader_tools()
+    _load_grader_hooks(_kernels_parent).configure(c)
     # KernelSpecManager.kernel_dirs is not a configurable trait, so the kernelspec is found
     # through JUPYTER_PATH (read by every kernel manager this process starts).
-    _kernels_parent = _grader_tools()
     _path = os.environ.get("JUPYTER_PATH", "")
     if _kernels_parent not in _path.split(os.pathsep):
         os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (_kernels_parent, _path) if p)

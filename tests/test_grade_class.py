@@ -21,10 +21,18 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from nbgrader_utils import PROBLEM_SETS, REPO, make_course, nbgrader, nbgrader_env, notebooks, run
 
-sys.path.insert(0, str(Path(__file__).parent))
-from hostile.corpus import class_submissions, load_problem_sets, write_submissions  # noqa: E402
+from tests.hostile.corpus import class_submissions, load_problem_sets, write_submissions
+from tests.nbgrader_utils import (
+    PROBLEM_SETS,
+    REPO,
+    make_course,
+    nbgrader,
+    nbgrader_env,
+    notebooks,
+    run,
+)
+from tools import grade_class
 
 pytestmark = pytest.mark.integration
 AVAILABLE = [ps for ps in PROBLEM_SETS if notebooks(REPO / "solutions" / ps)]
@@ -33,7 +41,7 @@ GRADER = [sys.executable, str(REPO / "tools" / "grade_class.py")]
 
 def _mistakes() -> dict[str, list[dict]]:
     try:
-        import mistakes
+        from tests import mistakes
 
         return mistakes.load_all()
     except Exception:  # noqa: BLE001 - the catalogue is optional for this test
@@ -117,9 +125,6 @@ def test_cached_metadata_validation_still_rejects_bad_cells():
     import jsonschema
     import nbformat
     from nbgrader.nbgraderformat.v3 import MetadataValidatorV3
-
-    sys.path.insert(0, str(REPO / "tools"))
-    import grade_class
 
     grade_class._validate_metadata_once_per_schema()
     validator = MetadataValidatorV3()

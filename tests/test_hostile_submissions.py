@@ -14,8 +14,10 @@ sandboxed grading kernel, its limits and the tamper screen are what is tested. A
 * as root (the kernel runs under a throw-away uid): the kernel cannot read solutions/, the
   gradebook or other students' work, nor write to the course. Without root those checks are
   skipped with the reason (only the limits apply then; the guide says so);
-* a kernel broken beyond interrupts costs at most the notebook budget (40 s here);
-* no submission takes longer than its timed-out cells, or the budget, plus a few seconds.
+* timed-out cells are reported as timed out and the cells after them still run (no assertion on
+  wall-clock time: the notebook budget, 40 s here, is what a broken kernel may cost);
+* the hostile cases of tests/hostile/integrity.py: files handed in change nothing the tests
+  import, displayed results before a failing check score nothing, and the report shows both.
 
 The course lives in a folder other users can traverse, so only the grader's own protection keeps
 the kernel out. Takes a few minutes (cell timeout 10 s for the loops).
@@ -34,10 +36,20 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbgrader_utils import PROBLEM_SETS, REPO, make_course, nbgrader, nbgrader_env, notebooks, run
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-sys.path.insert(0, str(Path(__file__).parent))
-from hostile.corpus import build_corpus, load_problem_sets, write_submissions  # noqa: E402
+from tests.hostile.corpus import build_corpus, load_problem_sets, write_submissions
+from tests.nbgrader_utils import (
+    PROBLEM_SETS,
+    REPO,
+    make_course,
+    nbgrader,
+    nbgrader_env,
+    notebooks,
+    run,
+)
+from tools.grader_kernel import launch, nbgrader_hooks
 
 pytestmark = pytest.mark.integration
 AVAILABLE = [ps for ps in PROBLEM_SETS if notebooks(REPO / "solutions" / ps)]
@@ -45,7 +57,6 @@ ENFORCED = os.geteuid() == 0
 NOT_ENFORCED = "not root: the grading kernel runs as the grader's own user (limits only)"
 CELL_TIMEOUT = 10
 BUDGET = 40  # seconds for a whole notebook (BACKPROP_NOTEBOOK_BUDGET)
-SLACK = 30  # kernel start, imports and nbgrader around the timed-out cells, on a busy machine
 
 
 def _digest(paths: list[Path]) -> dict[str, str]:
@@ -218,20 +229,50 @@ def test_loops_and_memory_bombs_cost_only_their_own_cells(graded):
     assert size < 5 * 2**20, f"a print flood left a {size / 2**20:.0f} MB notebook"
 
 
-def test_no_submission_costs_more_than_its_limits(graded):
-    """A loop costs its cell timeout, a kernel that ignores interrupts the notebook budget."""
+def test_timed_out_cells_say_so_and_later_cells_still_run(graded):
+    """A loop costs its own cells: they are reported as timed out, and the cells after them ran.
+
+    (No wall-clock assertion: the notebook budget and the cell timeout are checked by what the
+    autograded notebook says, not by how long the machine took.)
+    """
+    course = graded["course"]
+    by_name = {c.name.rsplit("-", 1)[0]: c for c in graded["cases"]}
+    for name in ("loop-in-function", "loop-top-level"):
+        case = by_name[name]
+        nb = _autograded(course, case)
+        assert nb is not None, f"{case.name} has no autograded notebook"
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        timed_out = [i for i, c in enumerate(code) if any(
+            o.get("output_type") == "error" and o.get("ename") in ("CellTimeoutError",
+                                                                   "KeyboardInterrupt")
+            or "Timeout" in json.dumps(o) for o in c.get("outputs", []))]
+        assert timed_out, f"{case.name}: no cell is reported as timed out"
+        later = code[timed_out[0] + 1:]
+        assert later, f"{case.name}: the timed-out cell is the last one"
+        not_run = [c for c in later if c.get("execution_count") is None
+                   and any(o.get("ename") == "NotRun" for o in c.get("outputs", []))]
+        assert not not_run, f"{case.name}: cells after the timeout were not run"
+        assert any(c.get("execution_count") for c in later), (
+            f"{case.name}: no cell after the timed-out one ran")
+
+
+def test_report_shows_unexpected_files_displayed_results_and_tampering(graded):
     report = graded["report"]["students"]
+    cases = [c for c in graded["cases"] if c.report]
+    assert len(cases) >= 12, f"only {len(cases)} integrity cases"
+    for case in cases:
+        entry = report[case.student][case.ps]
+        assert sorted(entry["unexpected_files"]) == sorted(case.report.get("unexpected_files",
+                                                                           [])), entry
+        missing = [g for g in case.report["errored"] if g not in entry["errored_cells"]]
+        assert not missing, f"{case.name}: cells that raised are not listed: {missing}"
+        if case.report.get("displayed"):
+            assert set(case.report["errored"]) & set(entry["displayed_results"]), entry
+        assert bool(entry["tamper_screen"]) == bool(case.report.get("tamper")), entry
+        assert entry["needs_a_look"], f"{case.name}: nothing odd reported"
     for case in graded["cases"]:
-        seconds = report[case.student][case.ps]["seconds"]
-        assert seconds <= BUDGET + SLACK, f"{case.name} took {seconds} s, over the budget"
-        nb = _autograded(graded["course"], case)
-        if nb is None or "time budget" in _text(nb):
-            continue
-        timed_out = sum(1 for cell in nb.cells if cell.cell_type == "code" and any(
-            k in json.dumps(cell.get("outputs", [])) for k in ("KeyboardInterrupt", "Timeout")))
-        bound = CELL_TIMEOUT * timed_out + SLACK
-        assert seconds <= bound, (f"{case.name} took {seconds} s, more than {bound} s for "
-                                  f"{timed_out} timed-out cells of {CELL_TIMEOUT} s")
+        if case.name.startswith(("patch-", "custom-exc", "input-transformer", "sys-modules")):
+            assert report[case.student][case.ps]["tamper_screen"], case.name
 
 
 @pytest.mark.skipif(not ENFORCED, reason=NOT_ENFORCED)
@@ -260,11 +301,6 @@ def test_student_code_cannot_change_the_course_or_write_outside(graded):
 
 
 # ---- fast checks of the pieces (no nbgrader run) ---------------------------------------------
-sys.path.insert(0, str(REPO / "tools" / "grader_kernel"))
-import launch  # noqa: E402
-import nbgrader_hooks  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 TAMPER_SNIPPETS = [
     "import numpy as np\nnp.allclose = lambda *a, **k: True",

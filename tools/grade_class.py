@@ -10,13 +10,19 @@ gradebook. The course's nbgrader_config.py applies (sandboxed grading kernel, li
 screen: see docs/instructor-guide.md).
 
 Writes a JSON report (``--report``, default ``grading-report.json`` in the course) with, for each
-student and problem set, the status, the score, and for every autograded cell its score and, when
-it lost points, why (the first line of the error the cell showed, or the nbgrader failure).
+student and problem set, the status, the score, for every autograded cell its score and, when
+it lost points, why (the first line of the error the cell showed, or the nbgrader failure), and
+what grading noticed: the tamper screen's verdicts (``tamper_screen``), files handed in that the
+problem set does not ship (``unexpected_files``), every test cell that raised
+(``errored_cells``), test cells that displayed a result (``displayed_results``, ignored for the
+score) and, summing these up, ``needs_a_look``. The printed summary lists them per submission.
 
 Usage::
 
     python tools/grade_class.py --course . --workers 2             # everything in submitted/
+    python -m tools.grade_class --course . --workers 2             # the same, from the repository
     python tools/grade_class.py --workers 2 --ps ps1_chain_rule --students alice bob
+    python tools/grade_class.py --report-only      # after `make autograde`: the report alone
 
 Example (from Python)::
 
@@ -161,6 +167,32 @@ def ensure_assignments(course: Path, problem_sets: list[str]) -> None:
             raise RuntimeError(f"generate_assignment {ps} failed:\n{result.get('log', '')[-3000:]}")
 
 
+def grader_hooks():
+    """tools/grader_kernel/nbgrader_hooks.py, loaded by its path (as nbgrader_config.py does)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parent / "grader_kernel" / "nbgrader_hooks.py"
+    loaded = sys.modules.get("backprop_grader_hooks")
+    if loaded is not None and Path(loaded.__file__).resolve() == path:
+        return loaded
+    spec = importlib.util.spec_from_file_location("backprop_grader_hooks", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["backprop_grader_hooks"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _record(nb, submitted: Path, source: Path) -> dict:
+    """What grading noticed about a submission (``FinalVerdict`` wrote it into the notebook).
+
+    For a notebook that could not be graded, the unexpected files are listed from the folders.
+    """
+    record = dict(nb.metadata.get("backprop_grading", {})) if nb is not None else {}
+    if "unexpected_files" not in record:
+        record["unexpected_files"] = grader_hooks().unexpected_files(submitted, source)
+    return record
+
+
 def _cell_message(cell) -> str:
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
@@ -180,21 +212,33 @@ def collect_grades(course: Path, jobs: dict[str, dict]) -> dict:
     config = _load_config(course)
     db_url = config.CourseDirectory.db_url if "db_url" in config.CourseDirectory \
         else f"sqlite:///{course / 'gradebook.db'}"
+    from nbgrader.coursedir import CourseDirectory
+
+    config.CourseDirectory.root = str(course)
+    coursedir = CourseDirectory(config=config)
     report: dict[str, dict] = {}
     with Gradebook(db_url, course_id=config.CourseDirectory.get("course_id", "")) as gb:
         for student, results in sorted(jobs.items()):
             for ps, job in sorted(results.items()):
                 entry = {"status": "graded" if job["success"] else "failed",
                          "error": job["error"], "seconds": job["seconds"],
-                         "score": 0.0, "max_score": 0.0, "cells": {}}
+                         "score": 0.0, "max_score": 0.0, "cells": {},
+                         "tamper_screen": [], "unexpected_files": [], "errored_cells": {},
+                         "displayed_results": []}
+                submitted = Path(coursedir.format_path(coursedir.submitted_directory,
+                                                       student, ps))
+                source = Path(coursedir.format_path(coursedir.source_directory, ".", ps))
                 try:
                     submission = gb.find_submission(ps, student)
                 except MissingEntry:
                     submission = None
+                records = []
                 if submission is not None:
                     for nb in submission.notebooks:
-                        path = course / "autograded" / student / ps / f"{nb.name}.ipynb"
+                        path = Path(coursedir.format_path(coursedir.autograded_directory,
+                                                          student, ps)) / f"{nb.name}.ipynb"
                         cells = {}
+                        read = None
                         if path.is_file():
                             try:
                                 read = nbformat.read(path, as_version=4)
@@ -202,6 +246,7 @@ def collect_grades(course: Path, jobs: dict[str, dict]) -> dict:
                                          for c in read.cells}
                             except Exception:  # noqa: BLE001
                                 cells = {}
+                        records.append(_record(read, submitted, source))
                         for grade in nb.grades:
                             if grade.cell.cell_type != "code":
                                 continue
@@ -219,14 +264,65 @@ def collect_grades(course: Path, jobs: dict[str, dict]) -> dict:
                             entry["cells"][grade.name] = cell
                             entry["score"] += score
                             entry["max_score"] += float(grade.max_score)
+                if not records:
+                    records.append(_record(None, submitted, source))
+                for record in records:
+                    entry["tamper_screen"] += record.get("tamper_screen", [])
+                    for name in record.get("unexpected_files", []):
+                        if name not in entry["unexpected_files"]:
+                            entry["unexpected_files"].append(name)
+                    for gid, note in record.get("test_cells", {}).items():
+                        if note.get("error"):
+                            entry["errored_cells"][gid] = note["error"]
+                        if note.get("displayed_result"):
+                            entry["displayed_results"].append(gid)
+                entry["needs_a_look"] = needs_a_look(entry)
                 report.setdefault(student, {})[ps] = entry
     return report
 
 
+def needs_a_look(entry: dict) -> list[str]:
+    """Why a submission needs a person to look at it, whatever its score (empty: nothing odd).
+
+    Example: ``["tamper screen: the code of cell ... imports sys ...",
+    "unexpected files: helpers.py"]``.
+    """
+    reasons = []
+    if entry["status"] != "graded":
+        reasons.append(f"not graded: {entry['error']}")
+    reasons += [f"tamper screen: {verdict}" for verdict in entry["tamper_screen"]]
+    if entry["unexpected_files"]:
+        reasons.append("unexpected files (not given to the grading kernel): "
+                       + ", ".join(entry["unexpected_files"]))
+    if entry["displayed_results"]:
+        reasons.append("test cells displayed a result (ignored for the score): "
+                       + ", ".join(entry["displayed_results"]))
+    return reasons
+
+
+def summary_lines(report: dict) -> list[str]:
+    """The per-submission part of the printed summary: oddities first, then cells that raised."""
+    lines = []
+    for student, sets in sorted(report["students"].items()):
+        for ps, entry in sorted(sets.items()):
+            if not (entry["needs_a_look"] or entry["errored_cells"]):
+                continue
+            lines.append(f"{student}/{ps}: {entry['score']:g}/{entry['max_score']:g}"
+                         + ("  NEEDS A LOOK" if entry["needs_a_look"] else ""))
+            lines += [f"    {reason}" for reason in entry["needs_a_look"]]
+            for gid, error in sorted(entry["errored_cells"].items()):
+                lines.append(f"    {gid} raised {error}")
+    return lines
+
+
 def grade_class(course: Path, workers: int = 2, problem_sets: list[str] | None = None,
                 students: list[str] | None = None, report_path: Path | None = None,
-                quiet: bool = False) -> dict:
+                quiet: bool = False, regrade: bool = True) -> dict:
     """Autograde ``course/submitted`` with ``workers`` processes; return (and write) the report.
+
+    ``regrade=False`` grades nothing: the report is made from the gradebook and the autograded
+    notebooks that ``make autograde`` (``nbgrader autograde``) left; a submission without an
+    autograded notebook is reported as not graded.
 
     Returns ``{"students": {student: {ps: entry}}, "seconds": float, "submissions": int,
     "workers": int}`` where ``entry`` has ``status`` ("graded"/"failed"), ``score``,
@@ -239,6 +335,8 @@ def grade_class(course: Path, workers: int = 2, problem_sets: list[str] | None =
         raise FileNotFoundError(f"no nbgrader_config.py in {course}: pass the course folder")
     todo = submissions(course, problem_sets, students)
     start = time.perf_counter()
+    if not regrade:
+        return _write_report(course, _graded_before(course, todo), todo, start, 0, report_path)
     scratch = Path(tempfile.mkdtemp(prefix="grade-class-"))
     os.chmod(scratch, 0o711)  # kernels make private folders inside
     env = {"BACKPROP_GRADER_SCRATCH": str(scratch)}
@@ -264,6 +362,28 @@ def grade_class(course: Path, workers: int = 2, problem_sets: list[str] | None =
                     print(f"[{done}/{len(todo)}] {student}", file=sys.stderr, flush=True)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    return _write_report(course, jobs, todo, start, workers, report_path)
+
+
+def _graded_before(course: Path, todo: dict[str, list[str]]) -> dict[str, dict]:
+    """Jobs as if just graded, from what an earlier autograde left in ``autograded/``."""
+    from nbgrader.coursedir import CourseDirectory
+
+    config = _load_config(course)
+    config.CourseDirectory.root = str(course)
+    coursedir = CourseDirectory(config=config)
+    jobs: dict[str, dict] = {}
+    for student, sets in todo.items():
+        for ps in sets:
+            folder = Path(coursedir.format_path(coursedir.autograded_directory, student, ps))
+            done = folder.is_dir() and any(folder.glob("*.ipynb"))
+            jobs.setdefault(student, {})[ps] = {
+                "success": done, "log_tail": "", "seconds": 0.0,
+                "error": "" if done else "no autograded notebook: run make autograde"}
+    return jobs
+
+
+def _write_report(course, jobs, todo, start, workers, report_path) -> dict:
     report = {
         "students": collect_grades(course, jobs),
         "seconds": round(time.perf_counter() - start, 2),
@@ -282,16 +402,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ps", nargs="*", help="problem sets (default: all submitted)")
     parser.add_argument("--students", nargs="*", help="students (default: all submitted)")
     parser.add_argument("--report", type=Path, help="JSON report [COURSE/grading-report.json]")
+    parser.add_argument("--report-only", action="store_true",
+                        help="grade nothing: report what an earlier autograde left")
     args = parser.parse_args(argv)
-    report = grade_class(args.course, args.workers, args.ps, args.students, args.report)
+    report = grade_class(args.course, args.workers, args.ps, args.students, args.report,
+                         regrade=not args.report_only)
     failed = [(s, ps) for s, sets in report["students"].items() for ps, e in sets.items()
               if e["status"] != "graded"]
     n = max(report["submissions"], 1)
-    print(f"graded {report['submissions']} submissions of {len(report['students'])} students "
-          f"with {report['workers']} workers in {report['seconds']:.1f} s "
-          f"({report['seconds'] / n:.2f} s per submission); {len(failed)} could not be graded")
+    if args.report_only:
+        print(f"report of {report['submissions']} submissions of {len(report['students'])} "
+              f"students (graded earlier); {len(failed)} have no autograded notebook")
+    else:
+        print(f"graded {report['submissions']} submissions of {len(report['students'])} students "
+              f"with {report['workers']} workers in {report['seconds']:.1f} s "
+              f"({report['seconds'] / n:.2f} s per submission); {len(failed)} could not be "
+              "graded")
     for student, ps in failed:
         print(f"  {student}/{ps}: {report['students'][student][ps]['error']}")
+    odd = [(s, ps) for s, sets in report["students"].items() for ps, e in sets.items()
+           if e["needs_a_look"]]
+    print(f"{len(odd)} submissions need a look (tamper screen, unexpected files, displayed "
+          f"results, not graded); test cells that raised, per submission:")
+    for line in summary_lines(report):
+        print("  " + line)
     return 0
 
 

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from nbgrader_utils import hidden_test_lines
+
+from tests.nbgrader_utils import hidden_test_lines
 
 SOLUTION_MARK = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$", re.M)
 
@@ -41,6 +42,9 @@ class Case:
     reads_secrets: bool = False  # its outputs must not contain hidden-test source
     must_not_grade: bool = False  # the notebook cannot be graded (no points anywhere)
     writes_outside: list[str] = field(default_factory=list)  # files it tries to leave behind
+    extra_files: dict[str, bytes] = field(default_factory=dict)  # handed in next to the notebook
+    links: dict[str, str] = field(default_factory=dict)  # symbolic links handed in: path -> target
+    report: dict = field(default_factory=dict)  # what the grading report must show (integrity.py)
 
     @property
     def student(self) -> str:
@@ -502,6 +506,11 @@ def build_corpus(problem_sets: list[ProblemSet], course: Path, repo: Path) -> li
         "except OSError as e:\n"
         "    print('denied', type(e).__name__)\n"))
     add("gradebook-write", ps, nb, ps.zero())
+
+    # -- hostile: files handed in, results displayed before a failing check (integrity.py) -------
+    from tests.hostile.integrity import integrity_cases
+
+    cases += integrity_cases(problem_sets, {p: name for p, (_, name) in wrong.items()})
     return cases
 
 
@@ -525,6 +534,12 @@ def write_submissions(course: Path, cases: list[Case]) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / case.filename).write_bytes(case.content)
         (folder / "timestamp.txt").write_text("2026-11-20 12:00:00.000000 UTC")
+        for rel, content in case.extra_files.items():
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (folder / rel).write_bytes(content)
+        for rel, target in case.links.items():
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (folder / rel).symlink_to(target)
 
 
 def summary(cases: list[Case]) -> str:

@@ -4,9 +4,11 @@ Jupyter starts it (``kernels/backprop-grader/kernel.json``) as ``python launch.p
 It prepares the kernel and stays as a small parent that cleans up when the kernel ends:
 
 1. A private scratch folder (``$BACKPROP_GRADER_SCRATCH`` or the system temp folder) receives a copy
-   of the connection file and of the *data* files of the grading folder (never notebooks: the
-   notebook being graded already holds the hidden tests). The kernel runs there: its HOME,
-   IPython, matplotlib and Jupyter folders are inside it, and the environment is scrubbed.
+   of the connection file and of the data files the problem set ships (``--backprop-data=DIR``,
+   the problem set's source folder; never notebooks, never a file of the submission). The kernel
+   runs in ``work/`` there with ``python -s -P``: its HOME, IPython, matplotlib and Jupyter folders
+   are inside the scratch folder, the environment is scrubbed, and ``kernel_main.py`` keeps the
+   working folder off ``sys.path``, so the ``helpers`` it imports is the installed one.
 2. As root (and unless ``BACKPROP_KERNEL_USER=none``) the kernel runs under a throw-away uid/gid
    (``1_000_000_000 + launcher pid``: no two kernels share one, so they cannot signal or read each
    other, and the process limit is per kernel), in a private mount namespace where /tmp,
@@ -29,7 +31,8 @@ It prepares the kernel and stays as a small parent that cleans up when the kerne
 
 Example (what Jupyter runs)::
 
-    python tools/grader_kernel/launch.py -f /run/user/0/jupyter/kernel-1234.json
+    python tools/grader_kernel/launch.py -f /run/user/0/jupyter/kernel-1234.json \
+        --backprop-data=/course/solutions/ps1_chain_rule
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ UID_BASE = 1_000_000_000
 SECRETS = ("solutions", "source", "submitted", "autograded", "feedback", ".git",
            "gradebook.db", "gradebook.db-journal", "gradebook.db-wal", "gradebook.db-shm")
 DATA_COPY_LIMIT = 50 * 2**20  # bytes of data files copied next to the kernel
+DATA_ARG = "--backprop-data"  # folder whose data files the kernel gets (the problem set's source)
+PYTHON_FLAGS = ("-s", "-P") if sys.version_info >= (3, 11) else ("-s",)
 KEEP_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "MPLBACKEND", "PYTHONHASHSEED",
             "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NBGRADER_EXECUTION",
             "BACKPROP_KERNEL_OUTPUT_BYTES", "PYDEVD_DISABLE_FILE_VALIDATION")
@@ -115,13 +120,22 @@ def protect(root: Path) -> list[str]:
     return changed
 
 
+SKIPPED_PARTS = {".ipynb_checkpoints", "__pycache__", ".pytest_cache", ".hypothesis", "feedback"}
+
+
 def copy_data_files(src: Path, dest: Path) -> None:
-    """Copy the non-notebook files of the grading folder (data next to a notebook), bounded."""
+    """Copy the data files of a problem set (never notebooks, caches or links), bounded.
+
+    ``src`` is the problem set's folder in the course's source directory (``--backprop-data``,
+    passed by ``nbgrader_hooks.GradingExecute``): only files the instructor ships reach the
+    kernel, never a file handed in with a submission.
+    """
     dest.mkdir(parents=True, exist_ok=True)
     budget = DATA_COPY_LIMIT
     for path in sorted(src.rglob("*")):
         rel = path.relative_to(src)
-        if path.suffix == ".ipynb" or path.is_symlink() or ".ipynb_checkpoints" in rel.parts:
+        if path.suffix in (".ipynb", ".pyc") or path.is_symlink() \
+                or SKIPPED_PARTS.intersection(rel.parts):
             continue
         if path.is_dir():
             (dest / rel).mkdir(parents=True, exist_ok=True)
@@ -242,12 +256,26 @@ def _set_parent_death_signal(signum: int = signal.SIGKILL) -> None:
         pass
 
 
+def parse_args(argv: list[str]) -> tuple[Path, Path | None, list[str]]:
+    """``(connection file, data folder or None, the other arguments)`` of the command line.
+
+    Example::
+
+        >>> parse_args(["launch.py", "-f", "c.json", "--backprop-data=/c/solutions/ps1", "-x"])
+        (PosixPath('c.json'), PosixPath('/c/solutions/ps1'), ['launch.py', '-x'])
+    """
+    conn = Path(argv[argv.index("-f") + 1])
+    data = [a.split("=", 1)[1] for a in argv if a.startswith(DATA_ARG + "=")]
+    rest = [a for i, a in enumerate(argv) if a != "-f" and (i == 0 or argv[i - 1] != "-f")
+            and not a.startswith(DATA_ARG + "=")]
+    return conn, (Path(data[-1]) if data and data[-1] else None), rest
+
+
 def main(argv: list[str]) -> int:
     if "-f" not in argv or argv.index("-f") + 1 >= len(argv):
         print("usage: launch.py -f CONNECTION_FILE", file=sys.stderr)
         return 2
-    conn = Path(argv[argv.index("-f") + 1])
-    rest = [a for i, a in enumerate(argv) if a != "-f" and (i == 0 or argv[i - 1] != "-f")]
+    conn, data, rest = parse_args(argv)
     grader = os.getppid()
     _set_parent_death_signal(signal.SIGTERM)  # the grading process died: so does the kernel
     if os.getppid() != grader:
@@ -258,7 +286,9 @@ def main(argv: list[str]) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="backprop-kernel-", dir=base))
     work = scratch / "work"
     home = scratch / "home"
-    copy_data_files(cwd, work)
+    work.mkdir()
+    if data is not None and data.is_dir():
+        copy_data_files(data, work)  # the instructor's data files, never the submission's
     home.mkdir()
     conn_copy = scratch / "connection.json"
     shutil.copyfile(conn, conn_copy)
@@ -280,6 +310,7 @@ def main(argv: list[str]) -> int:
         "JUPYTER_CONFIG_DIR": str(home / ".jupyter"), "JUPYTER_DATA_DIR": str(home / ".jupyter"),
         "JUPYTER_RUNTIME_DIR": str(scratch), "BACKPROP_DATA": str(home / "data"),
         "MPLBACKEND": env.get("MPLBACKEND", "Agg"), "PYTHONDONTWRITEBYTECODE": "1",
+        "BACKPROP_GRADING_KERNEL": "1",
     })
     env.setdefault("OPENBLAS_NUM_THREADS", "1")
     env.setdefault("OMP_NUM_THREADS", "1")
@@ -295,6 +326,7 @@ def main(argv: list[str]) -> int:
     needed = [sys.executable, sys.prefix, sys.base_prefix, str(HERE)]
     if spec and spec.origin:
         needed.append(os.path.dirname(spec.origin))
+        env["BACKPROP_HELPERS_ORIGIN"] = os.path.realpath(spec.origin)  # kernel_main checks it
     blocked = blocked_ancestors(needed) if switch else []
     stubs = Path(tempfile.mkdtemp(prefix="backprop-stubs-", dir=base)) if blocked else None
     parent = os.getpid()
@@ -328,7 +360,9 @@ def main(argv: list[str]) -> int:
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # oversized writes fail with EFBIG
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             os.chdir(work)
-            os.execve(sys.executable, [sys.executable, str(HERE / "kernel_main.py"),
+            # -s: no user site-packages; -P: neither the working folder nor the script's
+            # folder goes on sys.path (kernel_main.py removes the working folder again)
+            os.execve(sys.executable, [sys.executable, *PYTHON_FLAGS, str(HERE / "kernel_main.py"),
                                        "-f", str(conn_copy), *rest[1:]], env)
         except BaseException as exc:  # noqa: BLE001 - report anything, then leave
             os.write(2, f"backprop-grader: cannot start the kernel: {exc!r}\n".encode())

@@ -15,6 +15,14 @@
   harmless: flipping a graded cell's ``grade``/``solution`` flags ("Inconsistent checksums"), and
   a copied graded cell (nbgrader's ``DeduplicateIds`` leaves ``{}`` metadata that fails the
   schema check).
+* Only the problem set's own data files reach the kernel (copied from its source folder by
+  ``launch.py``; the submission's files never), and the kernel imports nothing from its working
+  folder (``kernel_main.py``). ``FinalVerdict`` reports every file handed in that the problem set
+  does not ship.
+* A test cell scores only if it raised nothing (``score_of_test_cell``, saved by
+  ``SaveTestScores``): a result it displayed before an error, or a number, does not count.
+  ``FinalVerdict`` records in the notebook's metadata (``backprop_grading``) the tamper screen's
+  verdicts, unexpected files and the test cells that errored, for ``tools/grade_class.py``.
 * ``TamperScreen`` reads, outside the student's process, the source of every code cell that is not
   the instructor's (a cell's source is trusted only if it equals a locked or graded cell of the
   release, as stored in the gradebook). The first cell that uses a way to reach into the grader
@@ -24,10 +32,9 @@
   cell after it into an error: no marks, and a message that names the cell, the line and the reason
   (an instructor can override the score in the formgrader after reading the code).
 
-Example (in nbgrader_config.py)::
+Example (in nbgrader_config.py, which loads this file by its path)::
 
-    import nbgrader_hooks
-    nbgrader_hooks.configure(c)
+    hooks.configure(c)
 """
 
 from __future__ import annotations
@@ -218,6 +225,8 @@ class TamperScreen(NbGraderPreprocessor):
                           "the grader works; the tests after it are not trusted and get no "
                           "points. Remove it; an instructor reviews flagged notebooks.")
                 self.log.warning("TamperScreen: %s", reason)
+                resources.setdefault("backprop_grading", {}).setdefault(
+                    "tamper_screen", []).append(reason)
         return nb, resources
 
 
@@ -275,6 +284,15 @@ class GradingExecute(Execute):
         help="seconds one notebook may run in all; later cells are not run (and say so)",
     ).tag(config=True)
 
+    async def async_start_new_kernel(self, **kwargs):
+        """Start the kernel with the problem set's data folder (``launch.py --backprop-data``)."""
+        info = (self.resources or {}).get("nbgrader", {})
+        if info.get("assignment"):
+            folder = source_folder(self.config, info["assignment"])
+            args = [a for a in self.extra_arguments if not a.startswith("--backprop-data=")]
+            self.extra_arguments = [*args, f"--backprop-data={folder}"]
+        return await super().async_start_new_kernel(**kwargs)
+
     def preprocess_cell(self, cell, resources, index):
         import time
 
@@ -331,6 +349,136 @@ class GradingExecute(Execute):
         return super().clear_output(outs, msg, cell_index)
 
 
+# ---- what a submission may hand in ------------------------------------------------------------
+NBGRADER_FILES = {"timestamp.txt", "submission_secret.txt"}  # written by `nbgrader submit`
+
+
+def source_folder(config, assignment: str) -> Path:
+    """The problem set's folder in the course's source directory (``solutions/<ps>``)."""
+    from nbgrader.coursedir import CourseDirectory
+
+    coursedir = CourseDirectory(config=config)
+    return Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
+
+
+def shipped_files(source: Path) -> set[str]:
+    """Relative paths of the files a problem set ships: its notebooks and data files."""
+    if not source.is_dir():
+        return set()
+    skipped = {".ipynb_checkpoints", "__pycache__", ".pytest_cache", ".hypothesis", "feedback"}
+    return {str(p.relative_to(source)) for p in source.rglob("*")
+            if (p.is_file() or p.is_symlink()) and not skipped.intersection(p.relative_to(
+                source).parts) and p.suffix != ".pyc"}
+
+
+def unexpected_files(submitted: Path, source: Path) -> list[str]:
+    """Files handed in under ``submitted`` that the problem set does not ship (sorted).
+
+    Only the problem set's own files are expected (``shipped_files``: its notebooks and data
+    files, whose instructor copies are what the kernel gets) and the two files ``nbgrader submit``
+    writes. Every other file, folder content or link is reported; none reaches the kernel.
+
+    Example: a ``helpers/grading.py`` next to the notebook gives ``["helpers/grading.py"]``.
+    """
+    if not submitted.is_dir():
+        return []
+    expected = shipped_files(source) | NBGRADER_FILES
+    found = []
+    for path in sorted(submitted.rglob("*")):
+        rel = str(path.relative_to(submitted))
+        if path.is_symlink() or path.is_file():
+            if rel not in expected:
+                found.append(rel + (" (a link)" if path.is_symlink() else ""))
+        elif path.is_dir() and not any(path.iterdir()):
+            found.append(rel + "/")
+    return found
+
+
+# ---- scores: a test cell scores only if it raised nothing ------------------------------------
+def score_of_test_cell(cell) -> float:
+    """Points of a test cell: 0 if any output is an error (or stderr, as in nbgrader), else all.
+
+    Unlike nbgrader's ``determine_grade``, nothing a cell *displays* counts: a result written to
+    the display hook before an error (or a number, which nbgrader reads as partial credit) does
+    not change the score.
+    """
+    points = float(cell.metadata["nbgrader"]["points"])
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            return 0.0
+        if output.get("output_type") == "stream" and output.get("name") == "stderr":
+            return 0.0
+    return points
+
+
+def _first_line(output) -> str:
+    value = str(output.get("evalue", "")).strip().splitlines()
+    return f"{output.get('ename')}: {value[0] if value else ''}"[:300]
+
+
+class FinalVerdict(NbGraderPreprocessor):
+    """Make displayed results irrelevant to scores and record what happened in the notebook.
+
+    Runs after execution and the tamper screen, before the scores are saved. In every test cell,
+    ``execute_result`` outputs become ``display_data`` (same content, shown in the feedback), so
+    nbgrader's scoring, which stops at the first ``execute_result``, sees every error. It writes
+    ``nb.metadata["backprop_grading"]`` for the report (``tools/grade_class.py``):
+    ``tamper_screen`` (the screen's verdicts), ``unexpected_files`` (handed in, not shipped with
+    the problem set, never given to the kernel) and ``test_cells`` (for each test cell that
+    errored or displayed something, a result or rich output: ``error`` and/or
+    ``displayed_result``), and logs each oddity.
+    """
+
+    def preprocess(self, nb, resources):
+        record = {"tamper_screen": [], "unexpected_files": [], "test_cells": {}}
+        record.update(resources.get("backprop_grading", {}))
+        info = resources.get("nbgrader", {})
+        if info.get("assignment") and info.get("student"):
+            from nbgrader.coursedir import CourseDirectory
+
+            coursedir = CourseDirectory(config=self.config)
+            submitted = Path(coursedir.format_path(coursedir.submitted_directory,
+                                                   info["student"], info["assignment"]))
+            record["unexpected_files"] = unexpected_files(
+                submitted, source_folder(self.config, info["assignment"]))
+            for name in record["unexpected_files"]:
+                self.log.warning("unexpected file handed in (not given to the kernel): %s", name)
+        for index, cell in enumerate(nb.cells):
+            if not _is_test_cell(cell):
+                continue
+            gid = cell.metadata.get("nbgrader", {}).get("grade_id", f"#{index + 1}")
+            note = {}
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "execute_result":
+                    output["output_type"] = "display_data"
+                    output.pop("execution_count", None)
+                    note["displayed_result"] = True
+                elif output.get("output_type") == "display_data":
+                    note["displayed_result"] = True
+                elif output.get("output_type") == "error" and "error" not in note:
+                    note["error"] = _first_line(output)
+            if note:
+                record["test_cells"][gid] = note
+            if note.get("error") and note.get("displayed_result"):
+                self.log.warning("test cell %s displayed a result and raised %s: scored 0",
+                                 gid, note["error"])
+        nb.metadata["backprop_grading"] = record
+        return nb, resources
+
+
+class SaveTestScores(SaveAutoGrades):
+    """nbgrader's SaveAutoGrades with ``score_of_test_cell`` for test cells (see FinalVerdict)."""
+
+    def _add_score(self, cell, resources):
+        if not _is_test_cell(cell):
+            return super()._add_score(cell, resources)
+        grade = self.gradebook.find_grade(cell.metadata["nbgrader"]["grade_id"],
+                                          self.notebook_id, self.assignment_id, self.student_id)
+        grade.auto_score = score_of_test_cell(cell)
+        grade.needs_manual_grade = grade.manual_score is not None
+        self.gradebook.db.commit()
+
+
 def kernel_available() -> bool:
     return (KERNELS / KERNEL_NAME / "kernel.json").is_file()
 
@@ -350,8 +498,8 @@ def configure(c) -> None:
     ]
     screen = [TamperScreen] if os.environ.get("BACKPROP_TAMPER_SCREEN", "1") != "0" else []
     c.Autograde.autograde_preprocessors = [
-        GradingExecute, IgnorePattern, _clear_metadata(), LimitOutput, *screen,
-        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+        GradingExecute, IgnorePattern, _clear_metadata(), LimitOutput, *screen, FinalVerdict,
+        SaveTestScores, AssignLatePenalties, CheckCellMetadata,
     ]
 
 

@@ -1,0 +1,1 @@
+"""Course tools: building notebooks, grading a class, the sandboxed grading kernel."""
