@@ -1,10 +1,16 @@
-"""`make test` runs the benchmark harness once on tiny sizes to keep it working (no timings)."""
+"""The benchmark harness runs once on tiny sizes to keep it working (no timings).
+
+The harness run grades a tiny class in the sandbox and starts kernels, so it is in the integration
+tier; the table formatting is a fast check."""
 
 import json
+
+import pytest
 
 from benchmarks import run
 
 
+@pytest.mark.integration
 def test_harness_runs_every_benchmark_on_tiny_sizes(tmp_path, capsys):
     out = tmp_path / "bench.json"
     status = run.main(["--size", "tiny", "--out", str(out)])

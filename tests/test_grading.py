@@ -294,27 +294,38 @@ def test_tokens_are_single_use():
 
 
 def test_rebinding_module_names_in_this_process_changes_no_verdict(monkeypatch):
-    """Name rebinding (the in-process part of the tampering tests)."""
+    """Name rebinding (the in-process part of the tampering tests).
+
+    The names are patched only while the check runs (``monkeypatch.context``): the verdict is
+    read afterwards, so neither pytest's own machinery (``re``, reporting) nor an xdist worker
+    runs with ``len`` or ``range`` replaced.
+    """
     import builtins
 
     import helpers.gradcheck
-    monkeypatch.setattr(np, "allclose", lambda *a, **k: True)
-    monkeypatch.setattr(np, "abs", lambda x: 0 * x)
-    monkeypatch.setattr(np, "maximum", lambda a, b: a)
-    monkeypatch.setattr(np, "cos", lambda x: 0 * x)
-    monkeypatch.setattr(sealed, "MAGIC_CHECK", "nothing")
-    monkeypatch.setattr(sealed, "np", None)
-    monkeypatch.setattr(grading.api, "MAGIC_CHECK", "nothing")
-    monkeypatch.setattr(helpers.gradcheck, "numerical_gradient", lambda f, x, **k: 2 * x)
-    monkeypatch.setattr(helpers.gradcheck, "diagnose", lambda *a, **k: None)
-    monkeypatch.setattr(builtins, "abs", lambda x: 0)
-    monkeypatch.setattr(builtins, "range", lambda *a: [])
-    monkeypatch.setattr(builtins, "len", lambda x: 0)
-    io = []
-    (lambda: 0).__defaults__ = ("backprop-grading:ask", "ps1.grad_f4", io)
-    with pytest.raises(AssertionError, match="∇f"):
-        (lambda: 0).__defaults__ = ("backprop-grading:check", "ps1.grad_f4", io,
-                                    2 * grad_f4(io[1][0]))
+    raised = []
+    with monkeypatch.context() as m:
+        m.setattr(np, "allclose", lambda *a, **k: True)
+        m.setattr(np, "abs", lambda x: 0 * x)
+        m.setattr(np, "maximum", lambda a, b: a)
+        m.setattr(np, "cos", lambda x: 0 * x)
+        m.setattr(sealed, "MAGIC_CHECK", "nothing")
+        m.setattr(sealed, "np", None)
+        m.setattr(grading.api, "MAGIC_CHECK", "nothing")
+        m.setattr(helpers.gradcheck, "numerical_gradient", lambda f, x, **k: 2 * x)
+        m.setattr(helpers.gradcheck, "diagnose", lambda *a, **k: None)
+        m.setattr(builtins, "abs", lambda x: 0)
+        m.setattr(builtins, "range", lambda *a: [])
+        m.setattr(builtins, "len", lambda x: 0)
+        io = []
+        (lambda: 0).__defaults__ = ("backprop-grading:ask", "ps1.grad_f4", io)
+        try:
+            (lambda: 0).__defaults__ = ("backprop-grading:check", "ps1.grad_f4", io,
+                                        2 * grad_f4(io[1][0]))
+        except AssertionError as exc:
+            raised.append(exc)
+    assert raised, "a wrong gradient passed while names were rebound"
+    assert "∇f" in str(raised[0]), str(raised[0])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ tests/test_grading_integrity.py and tests/test_hostile_submissions.py.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
@@ -164,3 +165,20 @@ def test_configuration_loads_the_hooks_without_touching_sys_path():
         assert names.index("TamperScreen") < names.index("FinalVerdict") < \
             names.index("SaveTestScores")
         assert "SaveAutoGrades" not in names
+
+
+def test_config_values():
+    """The settings the course relies on, read from the real nbgrader_config.py."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from tests.nbgrader_utils import REPO
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
+    assert config.CourseDirectory.course_id == "backprop"
+    assert config.CourseDirectory.source_directory == "solutions"
+    assert config.CourseDirectory.release_directory == "exercises"
+    assert config.Execute.timeout > 0
+    names = [p.__name__ for p in config.GenerateFeedback.preprocessors]
+    assert "ClearHiddenTests" in names
+    assert names.index("ClearHiddenTests") > names.index("GetGrades")
+    assert json.dumps(config.Exchange.root)  # a plain string path
