@@ -32,13 +32,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from hub_settings import (  # noqa: E402
     DEPLOY,
     REPO,
+    SYSTEM_PYTHON,
     Settings,
     secure_home,
     write_user_nbgrader_config,
 )
 
 PROXY_PACKAGE = "configurable-http-proxy@5.3.0"
-SYSTEM_PYTHON = Path(os.environ.get("BACKPROP_HUB_PYTHON", "/usr/bin/python3"))
 EXCHANGE_MODULE = DEPLOY / "backprop_hub_exchange.py"
 LAB_OVERRIDES = DEPLOY / "lab_overrides.json"
 STAMP = ".backprop-hub-inputs"
@@ -53,7 +53,8 @@ def say(msg: str) -> None:
 
 
 def run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
-    say("$ " + " ".join(map(str, cmd)))
+    shown = [str(c) if "\n" not in str(c) else "<script>" for c in cmd]
+    say("$ " + " ".join(shown))
     return subprocess.run([str(c) for c in cmd], check=True, **kw)
 
 
@@ -241,6 +242,30 @@ def as_user(who: pwd.struct_passwd, settings: Settings, cmd: list, cwd: Path) ->
     run(cmd, cwd=cwd, env=env, user=who.pw_uid, group=who.pw_gid, extra_groups=[])
 
 
+# `nbgrader generate_assignment` for several problem sets in one process (nbgrader's own API, as
+# the formgrader's "Generate" button calls it): importing nbgrader once, not once per set.
+GENERATE = r"""
+import sys
+from nbgrader.apps import NbGrader
+from nbgrader.apps.api import NbGraderAPI
+from nbgrader.auth import Authenticator
+from nbgrader.coursedir import CourseDirectory
+
+app = NbGrader()
+app.load_config_file()
+coursedir = CourseDirectory(config=app.config)
+api = NbGraderAPI(coursedir, Authenticator(config=app.config), config=app.config)
+failed = []
+for ps in sys.argv[1:]:
+    result = api.generate_assignment(ps, force=True)
+    print(f"generate_assignment {ps}: " + ("ok" if result["success"] else "FAILED"), flush=True)
+    if not result["success"]:
+        failed.append(ps)
+        print(result.get("error") or result.get("log"), file=sys.stderr)
+sys.exit(1 if failed else 0)
+"""
+
+
 def cmd_course(settings: Settings, args) -> None:
     """Copy the repository into the instructor's home (owned by them, home 0700) and fill the
     gradebook with every problem set (`nbgrader generate_assignment`, which autograde needs)."""
@@ -261,9 +286,7 @@ def cmd_course(settings: Settings, args) -> None:
         raise SetupError(f"hub: {nbgrader} is missing: run `deploy/hub.py env` first")
     sets = args.problem_sets or sorted(
         p.name for p in (dest / "solutions").iterdir() if list(p.glob("*.ipynb")))
-    for ps in sets:
-        as_user(who, settings, [nbgrader, "generate_assignment", ps, "--force",
-                                "--log-level=WARN"], cwd=dest)
+    as_user(who, settings, [settings.venv / "bin" / "python", "-c", GENERATE, *sets], cwd=dest)
     say(f"gradebook ready for {', '.join(sets)} ({home} is 0700)")
 
 

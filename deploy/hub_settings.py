@@ -27,7 +27,6 @@ from __future__ import annotations
 import os
 import pwd
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
@@ -35,10 +34,13 @@ from string import Template
 DEPLOY = Path(__file__).resolve().parent
 REPO = DEPLOY.parent
 TEMPLATES = DEPLOY / "nbgrader"
+# The interpreter of the servers' environment and of anything run as another account: it must be
+# readable by every account (a pyenv under a 0700 /root is not: "bad interpreter").
+SYSTEM_PYTHON = Path(os.environ.get("BACKPROP_HUB_PYTHON", "/usr/bin/python3"))
 
 
-def _list(name: str) -> list[str]:
-    return [x.strip() for x in os.environ.get(name, "").split(",") if x.strip()]
+def _list(env, name: str) -> list[str]:
+    return [x.strip() for x in env.get(name, "").split(",") if x.strip()]
 
 
 @dataclass
@@ -62,8 +64,10 @@ class Settings:
     admin_token: str = ""
 
     @classmethod
-    def from_env(cls) -> Settings:
-        env = os.environ.get
+    def from_env(cls, environ=None) -> Settings:
+        """Settings from ``environ`` (default: this process's environment)."""
+        environ = os.environ if environ is None else environ
+        env = environ.get
         prefix = Path(env("BACKPROP_HUB_PREFIX", "/opt/backprop-course"))
         return cls(
             prefix=prefix,
@@ -80,9 +84,9 @@ class Settings:
             proxy=Path(env("BACKPROP_HUB_PROXY", str(
                 REPO / "build" / "hub" / "node_modules" / ".bin" / "configurable-http-proxy"))),
             authenticator=env("BACKPROP_HUB_AUTHENTICATOR", "pam"),
-            allowed_users=_list("BACKPROP_HUB_ALLOWED_USERS"),
-            allowed_groups=_list("BACKPROP_HUB_ALLOWED_GROUPS"),
-            admins=_list("BACKPROP_HUB_ADMINS"),
+            allowed_users=_list(environ, "BACKPROP_HUB_ALLOWED_USERS"),
+            allowed_groups=_list(environ, "BACKPROP_HUB_ALLOWED_GROUPS"),
+            admins=_list(environ, "BACKPROP_HUB_ADMINS"),
             admin_token=env("BACKPROP_HUB_ADMIN_TOKEN", ""),
         )
 
@@ -130,7 +134,7 @@ def write_user_nbgrader_config(settings: Settings, username: str,
     """Write ``~username/.jupyter/nbgrader_config.py`` as that user (called as root)."""
     entry = pwd.getpwnam(username)
     subprocess.run(
-        [python or sys.executable, "-c", _WRITE_AS_USER],
+        [python or str(SYSTEM_PYTHON), "-c", _WRITE_AS_USER],
         input=user_nbgrader_config(settings, username), text=True, check=True,
         user=entry.pw_uid, group=entry.pw_gid, extra_groups=[], cwd=entry.pw_dir,
         env={"HOME": entry.pw_dir, "PATH": "/usr/bin:/bin"}, timeout=60,

@@ -1,5 +1,5 @@
 # nbgrader configuration of an instructor on the course hub (written by the hub before each start).
-# Template: deploy/nbgrader/instructor_nbgrader_config.py; $-fields are filled in by
+# Template: deploy/nbgrader/instructor_nbgrader_config.py; the dollar placeholders are filled in by
 # deploy/jupyterhub_config.py. Editing this copy is pointless: it is rewritten at every start.
 #
 # The formgrader reads nbgrader_config.py from the server's working folder (the home folder), not

@@ -1,5 +1,5 @@
 # nbgrader configuration of a student on the course hub (written by the hub before each start).
-# Template: deploy/nbgrader/student_nbgrader_config.py; $-fields are filled in by
+# Template: deploy/nbgrader/student_nbgrader_config.py; the dollar placeholders are filled in by
 # deploy/jupyterhub_config.py. Editing this copy is pointless: it is rewritten at every start.
 c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = "$course_id"
