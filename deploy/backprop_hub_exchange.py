@@ -10,9 +10,12 @@ another student's work, and ``--student`` lets one account submit under another 
 
 * ignores ``--student``/``CourseDirectory.student_id``: the id is the account's name, so a
   student cannot hand in work as somebody else;
-* makes the submission folder 2770 and its files 0640. The inbound folder is set-group-id and
-  belongs to the instructor's group (``deploy/hub.py exchange`` sets it up), so the submission
-  belongs to that group: the student and the instructor can read it, other students cannot.
+* creates the submission so that only the student and the instructor can read it: folders 0770,
+  files 0640, all in the group of the inbound folder. That folder is set-group-id and belongs to the
+  instructor's group (``deploy/hub.py exchange`` sets it up), so whatever is created in it gets
+  that group; nbgrader's copy would copy the folder's own mode over it (dropping the
+  set-group-id bit, after which ``timestamp.txt`` would get the student's group), so folders are
+  made and files copied here without copying modes.
 
 Enabled in each student's ``~/.jupyter/nbgrader_config.py`` (written by the hub's pre-spawn hook)::
 
@@ -24,12 +27,13 @@ The module is copied into the site-packages of the environment the servers run i
 from __future__ import annotations
 
 import os
+import shutil
 
 from nbgrader.exchange.default.submit import ExchangeSubmit
-from nbgrader.utils import get_username
+from nbgrader.utils import get_username, ignore_patterns
 
 FILE_MODE = 0o640
-DIR_MODE = 0o2770
+DIR_MODE = 0o770
 
 
 class OwnerOnlySubmit(ExchangeSubmit):
@@ -41,11 +45,40 @@ class OwnerOnlySubmit(ExchangeSubmit):
         if not self.assignment_filename.startswith(get_username() + "+"):
             self.fail("refusing to submit under another name than the account's")
 
+    def do_copy(self, src, dest, log=None):
+        """Copy as nbgrader does (same ignore rules and size limits), but make folders and copy
+        file contents only: new folders keep the group and set-group-id bit they inherit."""
+        size = self.get_size(src)
+        if size > 1000 * self.coursedir.max_dir_size:
+            raise RuntimeError(f"Directory size is too big. Size is {size}, maximum size is "
+                               f"{1000 * self.coursedir.max_dir_size}")
+        ignore = ignore_patterns(exclude=self.coursedir.ignore, include=self.coursedir.include,
+                                 max_file_size=self.coursedir.max_file_size, log=self.log)
+        self._copy_contents(src, dest, ignore)
+
+    def _copy_contents(self, src, dest, ignore):
+        os.mkdir(dest)
+        names = os.listdir(src)
+        skipped = ignore(src, names)
+        for name in names:
+            source, target = os.path.join(src, name), os.path.join(dest, name)
+            if name in skipped or os.path.islink(source):
+                continue
+            if os.path.isdir(source):
+                self._copy_contents(source, target, ignore)
+            elif os.path.isfile(source):
+                shutil.copyfile(source, target)
+
+    def set_perms(self, dest, fileperms, dirperms):
+        super().set_perms(dest, FILE_MODE, DIR_MODE)
+
     def copy_files(self):
-        super().copy_files()
+        old = os.umask(0o027)  # nothing readable by others, even for a moment
+        try:
+            super().copy_files()
+        finally:
+            os.umask(old)
         dest = os.path.join(self.inbound_path, self.assignment_filename)
-        for folder, _dirs, files in os.walk(dest):
-            for name in files:
-                os.chmod(os.path.join(folder, name), FILE_MODE)
-            os.chmod(folder, DIR_MODE)
+        # nbgrader ends with chmod 0777 of the folder ("so the instructor can delete it")
+        super().set_perms(dest, FILE_MODE, DIR_MODE)
         self.log.info("Submission readable by its owner and the instructor only: %s", dest)

@@ -41,7 +41,8 @@ from hub_settings import (  # noqa: E402
 PROXY_PACKAGE = "configurable-http-proxy@5.3.0"
 EXCHANGE_MODULE = DEPLOY / "backprop_hub_exchange.py"
 LAB_OVERRIDES = DEPLOY / "lab_overrides.json"
-STAMP = ".backprop-hub-inputs"
+STAMP = ".backprop-hub-inputs"  # hash of the inputs, written when the build succeeded
+MARKER = ".backprop-hub-venv"  # written first: a half-built environment may be replaced
 
 
 class SetupError(SystemExit):
@@ -136,19 +137,22 @@ def cmd_env(settings: Settings, _args) -> None:
         return
     if not SYSTEM_PYTHON.exists():
         raise SetupError(f"hub: {SYSTEM_PYTHON} is missing: apt-get install -y python3")
+    marker = venv / MARKER
     if venv.exists():
-        if not stamp.exists() and any(venv.iterdir()):
+        if not marker.exists() and any(venv.iterdir()):
             raise SetupError(f"hub: {venv} exists and was not made by this command; "
                              "remove it or set BACKPROP_HUB_VENV")
         shutil.rmtree(venv)
     venv.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(venv.parent, 0o755)
+    venv.mkdir()
+    marker.write_text("made by deploy/hub.py env; rebuilt when its inputs change\n")
     uv = _uv()
     target = f"{REPO}[hub]"
     if uv:
         env = dict(os.environ, UV_CACHE_DIR=str(REPO / "build" / "uv-cache"),
                    UV_LINK_MODE="copy")
-        run([uv, "venv", "--quiet", "--python", SYSTEM_PYTHON, venv], env=env)
+        run([uv, "venv", "--quiet", "--allow-existing", "--python", SYSTEM_PYTHON, venv], env=env)
         run([uv, "pip", "install", "--quiet", "--python", venv / "bin" / "python", target],
             env=env)
     else:

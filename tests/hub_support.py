@@ -185,8 +185,6 @@ class Hub:
         self.log_path = base / "hub.log"
         self.proc: subprocess.Popen | None = None
         self.env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "LANG": os.environ.get("LANG", "C.UTF-8"),
             "HOME": str(base / "state"),
             "BACKPROP_HUB_VENV": str(VENV),
             "BACKPROP_HUB_STATE": str(base / "state"),
@@ -208,12 +206,19 @@ class Hub:
 
     def command(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
         """``deploy/hub.py ARGS`` with this hub's settings (what docs/deploy.md shows)."""
-        return run([sys.executable, HUB_PY, *args], env=self.env, timeout=timeout)
+        return run([sys.executable, HUB_PY, *args], env=self.full_env(), timeout=timeout)
+
+    def full_env(self) -> dict[str, str]:
+        """This process's environment (proxies, certificates for the registries) without the
+        test session's Jupyter folders, plus the hub's settings."""
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("JUPYTER", "PYTEST", "IPYTHON", "MPL"))}
+        return {**env, **self.env}
 
     # -- lifecycle
     def start(self, timeout: float = 90) -> None:
         self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen([sys.executable, str(HUB_PY), "start"], env=self.env,
+        self.proc = subprocess.Popen([sys.executable, str(HUB_PY), "start"], env=self.full_env(),
                                      stdout=self.log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
 

@@ -176,8 +176,17 @@ def fill(nb: dict, sources: dict[str, str]) -> int:
     return done
 
 
+def ok(out: dict) -> dict:
+    """An nbgrader API answer that must say success; otherwise show its error and log whole."""
+    assert isinstance(out, dict) and out.get("success"), (
+        "nbgrader said no:\n" + str(out.get("error", "")) + "\n--- log ---\n"
+        + str(out.get("log", "")) + "\n--- value ---\n" + str(out.get("value", ""))[:3000]
+        if isinstance(out, dict) else repr(out))
+    return out
+
+
 def assignment(listing: dict, status: str) -> dict:
-    assert listing.get("success"), listing
+    ok(listing)
     found = [a for a in listing["value"]
              if a["assignment_id"] == PS and a["status"] == status]
     assert found, f"no {PS} with status {status!r} in {json.dumps(listing)[:3000]}"
@@ -195,7 +204,7 @@ def test_a_whole_round_through_the_hub(course):
 
     # The instructor releases from the formgrader.
     out = hub.server(instructor, "POST", f"formgrader/api/assignment/{PS}/release")
-    assert out.get("success"), out
+    ok(out)
     assert (hub.exchange / COURSE_ID / "outbound" / PS / f"{PS}.ipynb").is_file()
 
     # Students see it, fetch it, edit it through the contents API, validate, submit.
@@ -212,7 +221,7 @@ def test_a_whole_round_through_the_hub(course):
 
     def validate(student):
         out = hub.server(student, "POST", "assignments/validate", {"path": NOTEBOOK})
-        assert out.get("success"), out
+        ok(out)
         value = out["value"]
         return json.loads(value) if isinstance(value, str) else value
 
@@ -224,18 +233,18 @@ def test_a_whole_round_through_the_hub(course):
 
     for student in course.students:
         out = hub.server(student, "POST", "assignments/submit", action)
-        assert out.get("success"), out
+        ok(out)
         assignment(out, "submitted")
 
     # The instructor collects, autogrades, generates and releases feedback.
     out = hub.server(instructor, "POST", f"formgrader/api/assignment/{PS}/collect")
-    assert out.get("success"), out
+    ok(out)
     for student in course.students:
         out = hub.server(instructor, "POST", f"formgrader/api/submission/{PS}/{student}/autograde")
-        assert out.get("success"), out
+        ok(out)
     for step in ("generate_feedback", "release_feedback"):
         out = hub.server(instructor, "POST", f"formgrader/api/assignment/{PS}/{step}")
-        assert out.get("success"), out
+        ok(out)
 
     # The gradebook: full autograded marks, the mistake's, zero.
     total, lost = points(failing=["test-dLdw", "test-dLdb"])
