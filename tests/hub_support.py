@@ -279,7 +279,8 @@ class Hub:
                **query: str):
         """A user's server through the proxy (``/user/<name>/<path>``)."""
         q = ("?" + urllib.parse.urlencode(query)) if query else ""
-        return self._request(method, f"{self.url}/user/{user}/{path.lstrip('/')}{q}", body,
+        path = urllib.parse.quote(path.lstrip("/"), safe="/")
+        return self._request(method, f"{self.url}/user/{user}/{path}{q}", body,
                              timeout=timeout)
 
     def spawn(self, names: list[str], timeout: float = 180) -> None:
