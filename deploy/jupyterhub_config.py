@@ -71,6 +71,7 @@ if S.admin_token:
 # ---- user servers: local processes in the course environment ---------------------------------
 c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = [str(S.venv / "bin" / "jupyterhub-singleuser")]
+c.Spawner.ip = "127.0.0.1"  # servers are reached through the proxy only
 c.Spawner.default_url = "/lab"
 c.Spawner.notebook_dir = "~"
 c.Spawner.start_timeout = 120
