@@ -13,13 +13,13 @@ BOOK_NPM    := $(BOOK_ASSETS)/node_modules/.book-assets-stamp
 .PHONY: book book-deps test-book
 
 book: book-deps
-	nice -n 10 $(BIN)/python book/build_book.py --assets $(BOOK_ASSETS)/node_modules \
+	$(BIN)/python book/build_book.py --assets $(BOOK_ASSETS)/node_modules \
 	  --src build/book-src --out build/book
 
 book-deps: $(BOOK_STAMP) $(BOOK_NPM)
 
 $(BOOK_STAMP): $(STAMP) pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[book]'
+	$(UV) pip install --quiet --python $(BIN)/python -e '.[book]'
 	@touch $@
 
 $(BOOK_NPM): book/package.json book/package-lock.json

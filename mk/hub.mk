@@ -14,7 +14,6 @@ HUB        := BACKPROP_HUB_VENV=$(HUB_VENV) $(BIN)/python deploy/hub.py
 .PHONY: hub hub-setup test-hub hub-clean
 
 hub-setup: $(STAMP)
-	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet uv
 	$(HUB) check
 	$(HUB) proxy
 	$(HUB) env

@@ -36,5 +36,5 @@ notebooks: lectures-sync
 lectures-check: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_lecture_pairs.py
 
-# `make test` runs the lectures under nbval as they are on disk: sync the pairs first.
-test: lectures-sync
+# The fast tier runs the lectures under nbval as they are on disk: sync the pairs first.
+test-fast: lectures-sync

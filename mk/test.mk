@@ -6,8 +6,10 @@
 #   make test-browser      JupyterLab in headless Chromium (mk/browser.mk)
 #   make test-load-ci      the load test at CI size ($(CI_LOAD_SUBMISSIONS) submissions: 2 workers
 #                          must grade exactly as a serial run)
-#   make test-all          every tier above, in that order (what CI runs); goes on after a failing
-#                          tier and fails at the end; lists each tier's 25 slowest tests
+#   make test-all          every tier above, in that order (what CI runs), after checking that the
+#                          committed lecture pairs are in sync and installing what the website
+#                          tests need (make book-deps); goes on after a failing tier and fails at
+#                          the end; lists each tier's 25 slowest tests
 #   make test-load         the class-sized run, 200 submissions (mk/grading.mk)
 # PYTEST_ARGS=... adds pytest options to every tier (e.g. PYTEST_ARGS=-x).
 NBVAL               := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
@@ -34,6 +36,6 @@ test-load-ci: $(STAMP)
 	  $(PYTEST) -m load -s $(PYTEST_ARGS) tests
 
 # One tier after another (-j1), each to its end (--keep-going), 25 slowest tests of each listed.
-test-all: $(STAMP)
+test-all: $(STAMP) book-deps
 	$(MAKE) -j1 --keep-going PYTEST_ARGS="--durations=25 $(PYTEST_ARGS)" \
-	  lint test-fast test-integration test-browser test-load-ci
+	  lint lectures-check test-fast test-integration test-browser test-load-ci
