@@ -197,11 +197,11 @@ for loss_fn in (squared_loss, bce_loss):   # the closer yhat is to y, the smalle
 # The 0s and 1s are what happens as $F \to \infty$. The slides write the weights in column form;
 # we transpose them once (the biases become plain vectors):
 #
-# $$\mathbf W^1_{\text{col}} = F\begin{bmatrix}1 & -1\\ -1 & 1\end{bmatrix},\ 
+# $$\mathbf W^1_{\text{col}} = F\begin{bmatrix}1 & -1\\ -1 & 1\end{bmatrix},\quad
 #   \mathbf W^2_{\text{col}} = F\begin{bmatrix}1 & 1\end{bmatrix}
 #   \quad\longrightarrow\quad
-#   W^1 = F\begin{bmatrix}1 & -1\\ -1 & 1\end{bmatrix}\ (2 \times 2),\ 
-#   W^2 = F\begin{bmatrix}1\\ 1\end{bmatrix}\ (2 \times 1),\ 
+#   W^1 = F\begin{bmatrix}1 & -1\\ -1 & 1\end{bmatrix}\ (2 \times 2),\quad
+#   W^2 = F\begin{bmatrix}1\\ 1\end{bmatrix}\ (2 \times 1),\quad
 #   \mathbf b^1 = F\,(-0.5, -0.5),\ \mathbf b^2 = F\,(-0.5).$$
 #
 # ($W^1$ is symmetric, so its transpose is itself; $W^2$ turns from a row into a column.) Forward
