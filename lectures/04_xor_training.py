@@ -514,8 +514,8 @@ assert stats["tanh, N(0, 0.01^2)"][0][19] < 1e-10 < stats["tanh, Xavier"][0][19]
 # * Xavier with tanh keeps the signal alive (0.628 after layer 1, 0.159 after layer 20);
 # * Xavier with ReLU loses a factor of about $1/\sqrt2$ per layer (ReLU halves the second moment):
 #   0.586 after layer 1, 0.000645 after layer 20, and gradients near $10^{-9}$;
-# * He with ReLU keeps the scale (0.828 after layer 1, 0.661 after layer 20), with gradients a
-#   million times larger than under Xavier.
+# * He with ReLU keeps the scale (0.828 after layer 1, 0.661 after layer 20), and its weight
+#   gradients are of the order of $10^{-3}$ instead of Xavier's $10^{-9}$.
 #
 # That is why lecture 5's MNIST network (ReLU) starts from He weights, and `helpers.network.mlp`
 # picks He for ReLU and Xavier for tanh and sigmoid.
