@@ -511,10 +511,10 @@ assert stats["tanh, N(0, 0.01^2)"][0][19] < 1e-10 < stats["tanh, Xavier"][0][19]
 #
 # * tiny weights ($s = 0.01$): each tanh layer multiplies the signal by about $0.01\sqrt{256} = 0.16$;
 #   after 20 layers the activations are $10^{-16}$ and the weight gradients $10^{-34}$: nothing learns;
-# * Xavier with tanh keeps the signal alive (0.628 after layer 1, 0.159 after layer 20);
+# * Xavier with tanh keeps the signal alive (6.28e-01 after layer 1, 1.59e-01 after layer 20);
 # * Xavier with ReLU loses a factor of about $1/\sqrt2$ per layer (ReLU halves the second moment):
-#   0.586 after layer 1, 0.000645 after layer 20, and gradients near $10^{-9}$;
-# * He with ReLU keeps the scale (0.828 after layer 1, 0.661 after layer 20), and its weight
+#   5.86e-01 after layer 1, 6.45e-04 after layer 20, and gradients near $10^{-9}$;
+# * He with ReLU keeps the scale (8.28e-01 after layer 1, 6.61e-01 after layer 20), and its weight
 #   gradients are of the order of $10^{-3}$ instead of Xavier's $10^{-9}$.
 #
 # That is why lecture 5's MNIST network (ReLU) starts from He weights, and `helpers.network.mlp`
@@ -545,8 +545,8 @@ assert np.allclose(np.array(hist.loss) * len(Xn), Es[:200], rtol=1e-6)
 #
 # * COMP 755's recipe ($\eta = 0.03$ on the summed loss, i.e. 30 on the mean loss) trains the 2-2-1
 #   net from seed 2 to $E = 2.03$ in 200 iterations.
-# * The loss curve first **rises** (126.0 to 141.1), **slows down** around iterations 60 to 100,
-#   **drops** to 29.8, **spikes** to 152.9 at iteration 126 and then settles. Rises and spikes happen
+# * The loss curve first **rises** (126.0 to 163.8), **slows down** around iterations 60 to 100,
+#   **drops** to 27.8, **spikes** to 152.9 at iteration 126 and then settles. Rises and spikes happen
 #   where $\eta\lambda_{\max} > 2$: the step is too large for the curvature. With $\eta = 0.01$ the
 #   loss never rises.
 # * With two hidden units 40 of 100 starts get stuck, and most stay stuck when trained five times
@@ -556,6 +556,6 @@ assert np.allclose(np.array(hist.loss) * len(Xn), Es[:200], rtol=1e-6)
 #   cross-entropy cancels the $\sigma'$ (gradient $\hat y - y$).
 # * **Xavier** ($2/(D+M)$) for tanh/sigmoid and **He** ($2/D$) for ReLU keep the activations and
 #   gradients of a deep net at a usable scale; measured on a 20-layer ReLU net: with He the
-#   activations go from 0.828 to 0.661, with Xavier from 0.586 to 0.000645.
+#   activations go from 8.28e-01 to 6.61e-01, with Xavier from 5.86e-01 to 6.45e-04.
 #
 # **Next:** the same machinery, scaled up to 784 inputs and 10 classes: MNIST.

@@ -241,8 +241,8 @@ assert np.allclose(softmax(big), softmax(big - 1000.0))   # shifting every logit
 #
 # <details><summary>Answer</summary>
 #
-# $\bar z = y_p - y$ with $y_p = \mathrm{softmax}(2, 1, 0) = (0.665, 0.245, 0.090)$, so
-# $\bar z = (-0.335, 0.245, 0.090)$. A step moves against the gradient: logit 0 goes up, the other two
+# $\bar z = y_p - y$ with $y_p = \mathrm{softmax}(2, 1, 0) = (0.665, 0.245, 0.09)$, so
+# $\bar z = (-0.335, 0.245, 0.09)$. A step moves against the gradient: logit 0 goes up, the other two
 # go down. The cell below computes it.
 # </details>
 
@@ -704,7 +704,7 @@ plt.show()
 # %% [markdown]
 # The dots mark the learned kinks inside $[-2, 2]$. With 8, 16 and 64 units backpropagation
 # places the kinks along the curve, and the error after the same 2,000 steps falls with the width
-# (2.63e-03, 4.40e-04, 1.02e-04). The run with 4 units shows the other side: it ends at 0.88, and
+# (2.63e-03, 4.40e-04, 1.02e-04). The run with 4 units shows the other side: it ends at 8.80e-01, and
 # its kinks have moved far out of the interval (mean shift 15.474), so those units no longer bend
 # the curve where it matters; like lecture 4's stuck XOR runs, a small network can get stuck. The theorem promises that a
 # good network *exists*; it says nothing about how many units are needed, nor whether gradient
