@@ -662,13 +662,16 @@ Xs_, Ws_, bs_, Rs_ = (rng.normal(size=(N_, D_)), rng.normal(size=(D_, M_)),
                       rng.normal(size=M_), rng.normal(size=(N_, M_)))
 L_lin = lambda X, W, b: np.sum((X @ W + b) * Rs_)      # so that dZ = Rs_
 dZ_ = Rs_
-for name, guess, exact in (("dW = X.T @ dZ", Xs_.T @ dZ_, numerical_gradient(lambda W: L_lin(Xs_, W, bs_), Ws_)),
-                           ("dX = dZ @ W.T", dZ_ @ Ws_.T, numerical_gradient(lambda X: L_lin(X, Ws_, bs_), Xs_)),
-                           ("db = dZ.sum(axis=0)", dZ_.sum(axis=0), numerical_gradient(lambda b: L_lin(Xs_, Ws_, b), bs_))):
+rules = (("dW = X.T @ dZ", Xs_.T @ dZ_, numerical_gradient(lambda W: L_lin(Xs_, W, bs_), Ws_)),
+         ("dX = dZ @ W.T", dZ_ @ Ws_.T, numerical_gradient(lambda X: L_lin(X, Ws_, bs_), Xs_)),
+         ("db = dZ.sum(axis=0)", dZ_.sum(axis=0),
+          numerical_gradient(lambda b: L_lin(Xs_, Ws_, b), bs_)))
+for name, guess, exact in rules:
     print(f"{name:20s} shape {str(guess.shape):7s} matches finite differences: "
           f"{np.allclose(guess, exact, atol=1e-7)}")
     assert guess.shape == exact.shape and np.allclose(guess, exact, atol=1e-7)
-print("the other orders do not even have the right shape:", (dZ_.T @ Xs_).shape, "is not", Ws_.shape)
+print("the other order does not even have the right shape:", (dZ_.T @ Xs_).shape,
+      "is not", Ws_.shape)
 assert (dZ_.T @ Xs_).shape != Ws_.shape
 
 # %% [markdown]
@@ -795,11 +798,12 @@ for key in batch:
           f"the summed loops: {same_loops}")
     assert same_layers and same_loops
 
+# %% [markdown]
 # ### The same thing with `helpers`
 #
 # The package `helpers` has these layers ready-made (`helpers.layers`: `Linear` computes
-# `X @ W + b` and its backward pass stores `grads["W"] = X.T @ dZ` and `grads["b"] = dZ.sum(axis=0)`,
-# exactly the rules above). Its losses are **means** over the batch: UCSB's *empirical risk*
+# `X @ W + b` and its backward pass stores `grads["W"] = X.T @ dZ` and
+# `grads["b"] = dZ.sum(axis=0)`, exactly the rules above). Its losses are **means** over the batch: UCSB's *empirical risk*
 # $L(\theta) = \frac1N\sum_n \ell(y_n, f(x_n;\theta))$, where COMP 755's $E$ is the *sum*. TU Delft
 # says the same about gradients: the cost gradient is the *average* of the per-sample gradients. So
 # the helpers' gradients are ours divided by $N$:

@@ -396,7 +396,8 @@ print(f"largest increase of E, four hidden units: {np.diff(Es_wide).max():.1f}")
 
 # %%
 z = np.linspace(-10, 10, 2001)
-print(f"largest sigma'(z) on [-10, 10]: {sigmoid(z)[1].max():.4f} at z = {z[sigmoid(z)[1].argmax()]:.1f}")
+print(f"largest sigma'(z) on [-10, 10]: {sigmoid(z)[1].max():.4f} "
+      f"at z = {z[sigmoid(z)[1].argmax()]:.1f}")
 for z0 in (2.0, 5.0, 10.0):
     print(f"sigma'({z0:4.1f}) = {sigmoid(z0)[1]:.2e}")
 assert np.isclose(sigmoid(z)[1].max(), 0.25) and np.all(sigmoid(z)[1] <= 0.25)
@@ -478,6 +479,22 @@ print(f"at z = -8 cross-entropy pushes {ce / sq:.0f} times harder")
 # * **Xavier** (Glorot): $s^2 = 2/(D + M)$, for tanh and sigmoid (which are close to linear near 0);
 # * **He**: $s^2 = 2/D$, for ReLU, which zeroes half its inputs and so halves $\mathbb E[x^2]$.
 #
+# First the two facts behind them, measured on one layer with $D = 256$ inputs:
+
+# %%
+rng = np.random.default_rng(3)
+D_in, s2 = 256, 2.0 / 256
+X_in = rng.normal(size=(4096, D_in))
+W_in = rng.normal(scale=np.sqrt(s2), size=(D_in, 256))
+for name, inputs in (("x ~ N(0, 1)", X_in), ("x = ReLU(N(0, 1))", np.maximum(X_in, 0.0))):
+    predicted = D_in * s2 * np.mean(inputs ** 2)            # Var(z) = D s^2 E[x^2]
+    measured = np.var(inputs @ W_in)
+    print(f"{name:18s}: E[x^2] = {np.mean(inputs ** 2):.3f}, Var(z) predicted {predicted:.3f}, "
+          f"measured {measured:.3f}")
+    assert abs(measured / predicted - 1) < 0.05
+assert abs(np.mean(np.maximum(X_in, 0.0) ** 2) / np.mean(X_in ** 2) - 0.5) < 0.02   # ReLU halves it
+
+# %% [markdown]
 # `helpers.layers.Linear(D, M, init=...)` knows both. Measured on a 20-layer network of width 256:
 # the standard deviation of the activations after each layer, and of the gradients $dW$:
 
@@ -503,7 +520,7 @@ for name, (stds, grads) in stats.items():
     print(f"{name:20s} {stds[0]:.2e}  {stds[4]:.2e}  {stds[9]:.2e}  {stds[19]:.2e}   |  "
           f"{grads[0]:.2e}  {grads[-1]:.2e}")
 he, xav = stats["ReLU, He"][0], stats["ReLU, Xavier"][0]
-assert 0.5 < he[19] / he[0] < 2 and xav[19] / xav[0] < 1e-2   # He keeps the scale, Xavier shrinks it
+assert 0.5 < he[19] / he[0] < 2 and xav[19] / xav[0] < 1e-2   # He keeps the scale, Xavier not
 assert stats["tanh, N(0, 0.01^2)"][0][19] < 1e-10 < stats["tanh, Xavier"][0][19]
 
 # %% [markdown]

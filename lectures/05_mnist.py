@@ -706,8 +706,8 @@ plt.show()
 # places the kinks along the curve, and the error after the same 2,000 steps falls with the width
 # (2.63e-03, 4.40e-04, 1.02e-04). The run with 4 units shows the other side: it ends at 8.80e-01, and
 # its kinks have moved far out of the interval (mean shift 15.474), so those units no longer bend
-# the curve where it matters; like lecture 4's stuck XOR runs, a small network can get stuck. The theorem promises that a
-# good network *exists*; it says nothing about how many units are needed, nor whether gradient
+# the curve where it matters; like lecture 4's stuck XOR runs, a small network can get stuck.
+# The theorem promises that a good network *exists*; it says nothing about how many units are needed, nor whether gradient
 # descent finds the weights. Lecture 4's stuck XOR runs showed that the second question is real, and
 # the first is why deep networks, which reuse features layer after layer, need far fewer units than
 # one enormous hidden layer.

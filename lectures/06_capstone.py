@@ -73,7 +73,8 @@ def scalar_loss(model, X, y):
 
 
 loss_v, outputs_v = scalar_loss(model, X, y)
-print(f"loss {loss_v.data:.6f}, computed by a graph of {len(topological_order(loss_v))} Value nodes")
+n_nodes = len(topological_order(loss_v))
+print(f"loss {loss_v.data:.6f}, computed by a graph of {n_nodes} Value nodes")
 assert len(model.parameters()) == (2 * 4 + 4) + (4 * 1 + 1)
 
 # %% [markdown]
@@ -126,7 +127,8 @@ loss_v.backward()
 mse.forward(net.forward(X), Y)
 net.backward(mse.backward())
 for k, ((dW_v, db_v), linear) in enumerate(zip(scalar_grads(model), (net[0], net[2])), start=1):
-    for name, g_v, g_m in ((f"dW{k}", dW_v, linear.grads["W"]), (f"db{k}", db_v, linear.grads["b"])):
+    pairs = ((f"dW{k}", dW_v, linear.grads["W"]), (f"db{k}", db_v, linear.grads["b"]))
+    for name, g_v, g_m in pairs:
         P = linear.params[name[1]]
         r = check_gradient(lambda _: mse.forward(net.forward(X), Y), P, g_m, name=name)
         same = np.allclose(g_v, g_m, rtol=1e-10, atol=1e-14)
