@@ -56,17 +56,18 @@ def build(K, T):
     def make_wb(R):
         return (R.normal(()) * 1.5, R.normal(()), R.normal(()) * 1.5, R.uniform(0, 2))
 
-    def softplus_prime(a):
-        return sigmoid(a[0] * a[2] + a[1])
-
     def wb_mistakes(a, idx):
         w, b, x, t = a
         s = sigmoid(w * x + b)
         z_bar_sigmoid_prime = (softplus(w * x + b) - t) * s * (1 - s)
         wrong = z_bar_sigmoid_prime * x if idx == 0 else z_bar_sigmoid_prime
+        y_bar = softplus(w * x + b) - t
         return [(wrong, "wrong activation derivative",
                  "you used the sigmoid's derivative σ(z)(1 - σ(z)); the derivative of softplus "
-                 "is softplus′(z) = e^z/(1 + e^z) = σ(z) itself")]
+                 "is softplus′(z) = e^z/(1 + e^z) = σ(z) itself"),
+                (y_bar * x if idx == 0 else y_bar, "missing activation derivative",
+                 "z̄ lacks the activation derivative: z̄ = ȳ·softplus′(z) = ȳ·σ(z), then "
+                 "w̄ = z̄·x and b̄ = z̄")]
 
     # 3. x(z) = (z1·z2 + z3, z1 - z3²) from z in R³ to R², then f(x) = x1²·x2 + tanh(x2)
     def x_of_z(z):
@@ -128,7 +129,6 @@ def build(K, T):
         pt, fn = param(idx, softplus_sq)
         S[f"ps1.dLd{sym}"] = grad_spec(
             call="grad_wb(w, b, x, t)", label=label, make=make_wb, point=pt, func=fn, pick=idx,
-            diag=lambda a: {"activation_grad": softplus_prime(a)},
             known=lambda a, idx=idx: wb_mistakes(a, idx),
             about=f"L = ½(softplus(wx + b) - t)²; grad_wb returns (∂L/∂w, ∂L/∂b), this checks "
                   f"{sym}")

@@ -137,6 +137,11 @@ def build(K, T):  # noqa: C901 - one table, read top to bottom
                  "missing activation derivative",
                  "the message through z lacks tanh′: z̄ = h̄·(1 - h²), then z̄·x")]
 
+    def tanh_prime_dropped(a):
+        B = bars(a)
+        return [(B["h"], "missing activation derivative",
+                 "z̄ lacks tanh′: z̄ = h̄·tanh′(z) = h̄·(1 - h²), and b̄ = z̄")]
+
     grad_spec("ps2.reg_ybar", call="reg_backward(w, b, x, t, lam)", label="ȳ",
               make=make_reg, pick="y",
               point=lambda a: a[0] * tanh(a[0] * a[2] + a[1]),
@@ -151,8 +156,7 @@ def build(K, T):  # noqa: C901 - one table, read top to bottom
               make=make_reg, pick="z",
               point=lambda a: a[0] * a[2] + a[1],
               func=lambda a, v: 0.5 * (a[0] * tanh(v) - a[3]) ** 2 + a[4] * 0.5 * a[0] ** 2,
-              diag=lambda a: {"activation_grad": bars(a)["tanh_prime"]},
-              about="z̄ = ∂L_reg/∂z with z = wx + b")
+              known=tanh_prime_dropped, about="z̄ = ∂L_reg/∂z with z = wx + b")
     pt, fn = param(0, reg_loss)
     grad_spec("ps2.reg_wbar", call="reg_backward(w, b, x, t, lam)", label="w̄",
               make=make_reg, pick="w", point=pt, func=fn, known=w_mistakes,
@@ -160,7 +164,7 @@ def build(K, T):  # noqa: C901 - one table, read top to bottom
     pt, fn = param(1, reg_loss)
     grad_spec("ps2.reg_bbar", call="reg_backward(w, b, x, t, lam)", label="b̄",
               make=make_reg, pick="b", point=pt, func=fn,
-              diag=lambda a: {"activation_grad": bars(a)["tanh_prime"]},
+              known=tanh_prime_dropped,
               about="b̄ = ∂L_reg/∂b, L_reg = ½(w·tanh(wx + b) - t)² + λ·½w²")
 
     engine = {

@@ -26,7 +26,7 @@ MISTAKES = [
        ["test-dg"], ["sign"]),
     # 2. the softplus unit
     _m("wb_missing_softplus_prime", "q2b-grad-wb", "z_bar = y_bar * sigmoid(z)",
-       "z_bar = y_bar", _WB, ["activation derivative"]),
+       "z_bar = y_bar", _WB, ["missing activation derivative", "ȳ·softplus′(z) = ȳ·σ(z)"]),
     _m("wb_sigmoid_prime_instead_of_sigmoid", "q2b-grad-wb", "z_bar = y_bar * sigmoid(z)",
        "z_bar = y_bar * sigmoid(z) * (1 - sigmoid(z))", _WB,
        ["wrong activation derivative", "softplus′(z)", "σ(z) itself"]),

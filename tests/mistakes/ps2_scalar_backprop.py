@@ -41,7 +41,7 @@ MISTAKES = [
        "w_bar = z_bar * x + y_bar * h + R_bar * w", "w_bar = y_bar * h + R_bar * w",
        ["test-reg-w"], ["missing branch", "the one from z (z̄·x)"]),
     _m("reg_missing_tanh_prime", "p2b-reg", "z_bar = h_bar * (1 - h ** 2)", "z_bar = h_bar",
-       _REG_ALL, ["z̄ is wrong", "activation derivative", "lacks tanh′"]),
+       _REG_ALL, ["z̄ is wrong", "missing activation derivative", "z̄ lacks tanh′"]),
     _m("reg_target_minus_prediction", "p2b-reg", "y_bar = L_bar * (y - t)",
        "y_bar = L_bar * (t - y)", _REG_ALL, ["ȳ is wrong", "sign"]),
     _m("reg_h_bar_factor_2", "p2b-reg", "h_bar = y_bar * w", "h_bar = 2 * y_bar * w",
