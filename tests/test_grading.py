@@ -114,40 +114,40 @@ def test_catalogue_format():
 # ---------------------------------------------------------------------------------------------
 
 def dg(t):
-    return 2 * t + 3 * t ** 2
+    return 2 * t * np.tanh(t) + t ** 2 * (1 - np.tanh(t) ** 2) + 3 * t ** 2
 
 
-def grad_f4(x):
-    x1, x2, x3, x4 = x
-    a, c, d, e = x1 + 10 * x2, x3 - x4, x2 + 2 * x3, x1 - x4
-    return np.array([2 * a + 40 * e ** 3, 20 * a + 4 * d ** 3, 10 * c + 8 * d ** 3,
-                     -10 * c - 40 * e ** 3])
+def grad_f_z(z):
+    z1, z2, z3 = z
+    x1, x2 = z1 * z2 + z3, z1 - z3 ** 2
+    J = np.array([[z2, z1, 1.0], [1.0, 0.0, -2 * z3]])
+    return J.T @ np.array([2 * x1 * x2, x1 ** 2 + 1 - np.tanh(x2) ** 2])
 
 
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 2 ** 40))
 def test_correct_gradients_pass_at_any_point(seed):
     check("ps1.dg", dg, seed=seed)
-    check("ps1.grad_f4", grad_f4, seed=seed)
+    check("ps1.grad_f_z", grad_f_z, seed=seed)
 
 
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 2 ** 40), factor=st.floats(-3, 3).filter(lambda c: abs(c - 1) > 1e-3))
 def test_scaled_gradients_fail_at_any_point(seed, factor):
-    with pytest.raises(AssertionError, match="∇f"):
-        check("ps1.grad_f4", lambda x: factor * grad_f4(x), seed=seed)
+    with pytest.raises(AssertionError, match="∂f/∂z"):
+        check("ps1.grad_f_z", lambda x: factor * grad_f_z(x), seed=seed)
 
 
 @pytest.mark.parametrize("mistake,words", [
-    (lambda x: -grad_f4(x), ["sign", "4 of 4 entries"]),
-    (lambda x: 2 * grad_f4(x), ["twice"]),
-    (lambda x: grad_f4(x)[:3], ["shape (3,)", "shape (4,)"]),
-    (lambda x: np.zeros(4), ["all zeros"]),
-    (lambda x: grad_f4(x) * np.array([1, 1, 1, np.nan]), ["index [3]"]),
+    (lambda x: -grad_f_z(x), ["sign", "3 of 3 entries"]),
+    (lambda x: 2 * grad_f_z(x), ["twice"]),
+    (lambda x: grad_f_z(x)[:2], ["shape (2,)", "shape (3,)"]),
+    (lambda x: np.zeros(3), ["all zeros"]),
+    (lambda x: grad_f_z(x) * np.array([1, 1, np.nan]), ["index [2]"]),
 ])
 def test_messages_name_the_mistake(mistake, words):
     with pytest.raises(AssertionError) as info:
-        check("ps1.grad_f4", mistake)
+        check("ps1.grad_f_z", mistake)
     for w in words:
         assert w in str(info.value), str(info.value)
 
@@ -181,8 +181,8 @@ def test_a_diverged_training_run_is_told_to_lower_the_learning_rate():
 def test_a_share_of_entries_says_which_entries_it_is_of():
     """"wrong at 2 of 4 entries ... in 100% of entries" read as a contradiction: the share is of
     the entries that are not zero in both gradients, and the message says so."""
-    g = grad_f4(np.array([3.0, -1.0, 0.0, 1.0]))
-    ref = g * np.array([1.0, 0.0, 1.0, 0.0])
+    g = grad_f_z(np.array([0.5, -1.0, 2.0]))
+    ref = g * np.array([1.0, 0.0, 1.0])
     from helpers.gradcheck import diagnose
     message = diagnose(2 * ref, ref, name="∇f").message
     assert "100% of the non-zero entries" in message, message
@@ -194,7 +194,7 @@ def test_a_share_of_entries_says_which_entries_it_is_of():
 ])
 def test_odd_return_types_fail_with_a_message(answer):
     with pytest.raises(AssertionError, match="should be a number or a numpy array"):
-        check("ps1.grad_f4", lambda x: answer)
+        check("ps1.grad_f_z", lambda x: answer)
 
 
 def test_array_subclass_is_refused_without_running_its_code():
@@ -206,32 +206,32 @@ def test_array_subclass_is_refused_without_running_its_code():
             return NotImplemented
 
     with pytest.raises(AssertionError, match="type Sneaky"):
-        check("ps1.grad_f4", lambda x: grad_f4(x).view(Sneaky))
+        check("ps1.grad_f_z", lambda x: grad_f_z(x).view(Sneaky))
     assert calls == []
 
 
 def test_inputs_mutated_by_the_student_do_not_change_the_reference():
     def mutating(x):
-        g = grad_f4(x)
+        g = grad_f_z(x)
         x[:] = 0.0
         return g
-    check("ps1.grad_f4", mutating)
+    check("ps1.grad_f_z", mutating)
 
 
 def test_answers_from_helpers_machinery_are_refused():
     from helpers.gradcheck import numerical_gradient
-    f4 = grading.forward("f4")
+    f_z = grading.forward("f_z")
     with pytest.raises(AssertionError, match="numerical_gradient"):
-        check("ps1.grad_f4", lambda x: numerical_gradient(f4, x.copy()))
+        check("ps1.grad_f_z", lambda x: numerical_gradient(f_z, x.copy()))
 
 
 def test_forward_only_helpers_are_allowed_in_answers():
     from helpers.layers import sigmoid
-    f = grading.forward("logistic_sq")
+    f = grading.forward("softplus_sq")
 
     def grad_wb(w, b, x, t):
-        y = sigmoid(np.array(w * x + b))
-        z_bar = (y - t) * y * (1 - y)
+        z = np.array(w * x + b)
+        z_bar = (np.log(1 + np.exp(z)) - t) * sigmoid(z)   # softplus' = sigmoid, from helpers
         return float(z_bar * x), float(z_bar)
     check("ps1.dLdw", grad_wb)
     assert float(f(1.0, 0.0, 1.0, 0.5)) > 0
@@ -239,9 +239,10 @@ def test_forward_only_helpers_are_allowed_in_answers():
 
 def test_every_spec_is_described_and_forward_functions_match_the_lectures():
     s = grading.specs()
-    assert "ps1.grad_f4" in s and all(isinstance(v, str) and v for v in s.values())
-    assert float(grading.forward("f4")(np.array([3.0, -1.0, 0.0, 1.0]))) == 215.0
-    assert float(grading.forward("g")(2.0)) == 13.0
+    assert "ps1.grad_f_z" in s and all(isinstance(v, str) and v for v in s.values())
+    assert float(grading.forward("f_xyz")(2.0, 3.0, 1.0)) == 7.0
+    assert grading.forward("x_of_z")(np.array([1.0, 2.0, 3.0])).tolist() == [5.0, -8.0]
+    assert float(grading.forward("g")(0.0)) == 0.0
     with pytest.raises(KeyError, match="unknown"):
         grading.describe("nope")
 
@@ -318,14 +319,14 @@ def test_rebinding_module_names_in_this_process_changes_no_verdict(monkeypatch):
         m.setattr(builtins, "range", lambda *a: [])
         m.setattr(builtins, "len", lambda x: 0)
         io = []
-        (lambda: 0).__defaults__ = ("backprop-grading:ask", "ps1.grad_f4", io)
+        (lambda: 0).__defaults__ = ("backprop-grading:ask", "ps1.grad_f_z", io)
         try:
-            (lambda: 0).__defaults__ = ("backprop-grading:check", "ps1.grad_f4", io,
-                                        2 * grad_f4(io[1][0]))
+            (lambda: 0).__defaults__ = ("backprop-grading:check", "ps1.grad_f_z", io,
+                                        2 * grad_f_z(io[1][0]))
         except AssertionError as exc:
             raised.append(exc)
     assert raised, "a wrong gradient passed while names were rebound"
-    assert "∇f" in str(raised[0]), str(raised[0])
+    assert "∂f/∂z" in str(raised[0]), str(raised[0])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -542,7 +543,7 @@ DEBUGGER_CELLS = [
         events.append(event)
         return tracer
     def dg(t):
-        return 2 * t + 3 * t ** 2
+        return 2 * t * np.tanh(t) + t ** 2 * (1 - np.tanh(t) ** 2) + 3 * t ** 2
     sys.settrace(tracer)
     dg(1.0)
     sys.settrace(None)
@@ -622,7 +623,7 @@ BENIGN = [
     "%time sum(range(10))",
     "%timeit -n 1 -r 1 sum(range(10))",
     "import warnings\nwarnings.warn('a warning in a student cell')",
-    "def dg(t):\n    return 2 * t + 3 * t ** 2\n",
+    "def dg(t):\n    return 2 * t * np.tanh(t) + t ** 2 * (1 - np.tanh(t) ** 2) + 3 * t ** 2\n",
     "try:\n    1 / 0\nexcept ZeroDivisionError as e:\n    import traceback\n"
     "    s = traceback.format_exc()",
 ]

@@ -21,17 +21,17 @@ Using it
 In a visible test cell::
 
     from helpers.grading import check
-    check("ps1.grad_f4", grad_f4)          # calls grad_f4(x) at a fixed point, compares
+    check("ps1.grad_f_z", grad_f_z)        # calls grad_f_z(z) at a fixed point, compares
 
 In the hidden part of the same cell, the same check written out so that nothing the notebook
 redefines can skip it (``_io`` receives the fresh inputs, the last line submits the answer and
 the function, whose code is scanned)::
 
     _io = []
-    (lambda: 0).__defaults__ = ("backprop-grading:ask", "ps1.grad_f4", _io)
-    _fn = (grad_f4)
+    (lambda: 0).__defaults__ = ("backprop-grading:ask", "ps1.grad_f_z", _io)
+    _fn = (grad_f_z)
     _answer = _fn(*_io[1])
-    (lambda: 0).__defaults__ = ("backprop-grading:check", "ps1.grad_f4", _io, _answer, _fn)
+    (lambda: 0).__defaults__ = ("backprop-grading:check", "ps1.grad_f_z", _io, _answer, _fn)
 
 Modules: :mod:`~helpers.grading.api` (:func:`check`, :func:`register_data`, :func:`specs`,
 :func:`describe`, :func:`forward`), :mod:`~helpers.grading.sealed` (the checker and why the hidden

@@ -37,16 +37,16 @@ def check(name: str, fn, *, seed: int | None = 0) -> None:
     """Run the check ``name`` on the student's function ``fn``; raise AssertionError if wrong.
 
     Args:
-        name: a check from :func:`specs`, e.g. ``"ps1.grad_f4"``.
+        name: a check from :func:`specs`, e.g. ``"ps1.grad_f_z"``.
         fn: the function to test; it is called with the inputs the check makes (see
-            :func:`describe`), e.g. ``grad_f4(x)`` with ``x`` of shape ``(4,)``.
+            :func:`describe`), e.g. ``grad_f_z(z)`` with ``z`` of shape ``(3,)``.
         seed: seed of the test point (default 0: the same point every run, for visible tests);
             ``None`` for a fresh random point.
 
     Example:
         >>> import numpy as np
-        >>> check("ps1.dg", lambda t: 2 * t + 3 * t ** 2)
-        >>> check("ps1.dg", lambda t: 2 * t)   # doctest: +ELLIPSIS
+        >>> check("ps1.dg", lambda t: 2 * t * np.tanh(t) + t ** 2 / np.cosh(t) ** 2 + 3 * t ** 2)
+        >>> check("ps1.dg", lambda t: 3 * t ** 2)   # doctest: +ELLIPSIS
         Traceback (most recent call last):
         AssertionError: g'(t) is wrong: ...
     """
@@ -88,7 +88,7 @@ def specs() -> dict[str, str]:
     """``{name: one line saying what the check calls and compares}`` for every check.
 
     Example:
-        >>> "ps1.grad_f4" in specs()
+        >>> "ps1.grad_f_z" in specs()
         True
     """
     return {k: f"{v['call']}: {v['about']}" for k, v in _PUBLIC_SPECS.items()}
@@ -108,14 +108,14 @@ def describe(name: str) -> str:
 
 
 def forward(name: str):
-    """The forward function the checks differentiate, e.g. ``forward("f4")(x)``.
+    """The forward function the checks differentiate, e.g. ``forward("f_z")(z)``.
 
-    Names: ``f3 g f_cos f4 x_of_z f4_z logistic_sq xi_chain reg_loss mlp1_loss xor_loss
+    Names: ``f_xyz g softplus softplus_sq x_of_z f_x f_z zeta_chain reg_loss mlp1_loss xor_loss
     xor_predict ce_loss mlp3_logits mlp3_loss sigmoid softmax``.
 
     Example:
-        >>> float(forward("f4")(np.array([3.0, -1.0, 0.0, 1.0])))
-        215.0
+        >>> forward("x_of_z")(np.array([1.0, 2.0, 3.0])).tolist()
+        [5.0, -8.0]
     """
     if name not in _FORWARD:
         raise KeyError(f"unknown forward function {name!r}; known: {sorted(_FORWARD)}")

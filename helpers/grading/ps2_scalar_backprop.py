@@ -1,6 +1,7 @@
-"""The checks of problem set 2 (scalar backprop): the local derivatives of the ξ chain, forward
-and reverse mode, the regularised logistic unit (ȳ, z̄, w̄, b̄) and the gradients of a small
-scalar autograd engine (mul, tanh, exp, pow, a reused input).
+"""The checks of problem set 2 (scalar backprop): the local derivatives of the ζ chain (a leaky
+max gate and the robust loss log(1 + r²)), forward and reverse mode, a tanh unit whose weight is
+used twice plus L2 (ȳ, h̄, z̄, w̄, b̄), and the gradients of a small scalar autograd engine (mul,
+tanh, exp, pow, a reused input). The first two are worked through in no lecture.
 
 A check module follows the rules in :mod:`helpers.grading.spec_tools` (no imports, no global
 names in any function); :func:`build` is called with the sealed checker's kit ``K``.
@@ -14,123 +15,157 @@ def build(K, T):  # noqa: C901 - one table, read top to bottom
     blocks (:func:`helpers.grading.spec_tools.make_tools`).
     """
     exp, log, tanh, arr, f64 = K.exp, K.log, K.tanh, K.array, K.float64
-    _list, _tuple, _range = K.list, K.tuple, K.range
-    sigmoid, param = T["sigmoid"], T["param"]
+    _tuple, _range, maximum = K.tuple, K.range, K.maximum
+    param = T["param"]
 
-    # Harvard's xi chain (loss L = -y log p)
-    xi_nodes = (
-        lambda W, X: -W * X,
-        lambda a: exp(a),
-        lambda a: 1.0 + a,
-        lambda a: 1.0 / a,
-        lambda a: log(a),
+    # 1. the ζ chain of a robust loss behind a leaky max gate (no lecture has it):
+    #    ζ1 = w·x, ζ2 = max(ζ1, 0.2·ζ1), ζ3 = ζ2 - t, ζ4 = ζ3², L = log(1 + ζ4)
+    zeta_nodes = (
+        lambda w, x: w * x,
+        lambda a: maximum(a, 0.2 * a),
+        None,  # ζ3 = ζ2 - t needs t: see zeta_chain
+        lambda a: a ** 2,
+        lambda a: log(1.0 + a),
     )
 
-    def xi_chain(X, y, W):
-        """[xi1, ..., xi5, L] for floats X, y, W."""
-        v = xi_nodes[0](W, X)
-        out = [v]
-        for node in xi_nodes[1:]:
-            v = node(v)
-            out.append(v)
-        out.append(-y * v)
-        return out
+    def zeta_chain(x, t, w):
+        """[ζ1, ζ2, ζ3, ζ4, L] for floats x, t, w."""
+        z1 = zeta_nodes[0](w, x)
+        z2 = zeta_nodes[1](z1)
+        z3 = z2 - t
+        z4 = zeta_nodes[3](z3)
+        return [z1, z2, z3, z4, zeta_nodes[4](z4)]
 
-    def reg_loss(w, b, x, t, lam):
-        return 0.5 * (sigmoid(w * x + b) - t) ** 2 + lam * 0.5 * w ** 2
+    def after(k, t):
+        """The nodes after ζk (k = 1..4), as one function of ζk: L as a function of ζk."""
+        def rest(v):
+            if k <= 1:
+                v = zeta_nodes[1](v)
+            if k <= 2:
+                v = v - t
+            if k <= 3:
+                v = zeta_nodes[3](v)
+            return zeta_nodes[4](v)
+        return rest
 
-    forwards = {"xi_chain": xi_chain, "reg_loss": reg_loss}
+    forwards = {"zeta_chain": zeta_chain}
     S = {}
 
-    def grad_spec(name, **spec):
-        S[name] = T["grad_spec"](**spec)
+    def make_chain(R):  # x, t, w with |w·x| ≥ 0.12: no input near the max gate's kink
+        sx = 1.0 if R.uniform(0, 1) < 0.5 else -1.0
+        sw = 1.0 if R.uniform(0, 1) < 0.5 else -1.0
+        return (sx * R.uniform(0.4, 2), R.uniform(-1.5, 1.5), sw * R.uniform(0.3, 2))
 
-    def make_xi(R):  # X, y, W with X*W not too large
-        return (R.uniform(-2, 2), R.uniform(0.2, 1.0), R.uniform(-2, 2))
-
-    def make_local(R):
-        return (R.uniform(-2, 2), R.uniform(-2, 2), R.uniform(0.2, 1.0), R.uniform(-3, 3),
-                R.uniform(0.1, 3), R.uniform(1.1, 4), R.uniform(0.2, 0.95),
-                R.uniform(-3, -0.05))
+    def make_local(R):  # w, x, t, ζ1, ζ2, ζ3, ζ4
+        return (R.uniform(-2, 2), R.uniform(-2, 2), R.uniform(-1.5, 1.5), R.uniform(0.1, 3),
+                R.uniform(-3, 3), R.uniform(-3, 3), R.uniform(0, 5))
 
     def judge_local(args, answer):
-        W, X, y, a1, a2, a3, a4, a5 = args
+        w, x, t, a1, a2, a3, a4 = args
         got = K.pick(answer, None, "all_local_derivatives(...)")
-        names = ("∂ξ1/∂W", "∂ξ2/∂ξ1", "∂ξ3/∂ξ2", "∂ξ4/∂ξ3", "∂ξ5/∂ξ4", "∂L/∂ξ5")
-        refs = (K.numgrad(lambda v: xi_nodes[0](v, X), W), K.numgrad(xi_nodes[1], a1),
-                K.numgrad(xi_nodes[2], a2), K.numgrad(xi_nodes[3], a3),
-                K.numgrad(xi_nodes[4], a4), K.numgrad(lambda v: -y * v, a5))
+        names = ("∂ζ1/∂w", "∂ζ2/∂ζ1 at ζ1 > 0", "∂ζ2/∂ζ1 at ζ1 < 0", "∂ζ3/∂ζ2", "∂ζ4/∂ζ3",
+                 "∂L/∂ζ4")
+        refs = (K.numgrad(lambda v: zeta_nodes[0](v, x), w), K.numgrad(zeta_nodes[1], a1),
+                K.numgrad(zeta_nodes[1], -a1), K.numgrad(lambda v: v - t, a2),
+                K.numgrad(zeta_nodes[3], a3), K.numgrad(zeta_nodes[4], a4))
         return K.compare_list(names, got, refs, tol=1e-5)
 
     S["ps2.local_derivatives"] = {
         "make": make_local, "judge": judge_local,
-        "call": "all_local_derivatives(W, X, y, xi1, xi2, xi3, xi4, xi5)",
+        "call": "all_local_derivatives(w, x, t, zeta1, zeta2, zeta3, zeta4)",
         "label": "the local derivatives", "pick": None,
-        "about": "(d_xi1(W, X), d_xi2(xi1), d_xi3(xi2), d_xi4(xi3), d_xi5(xi4), d_loss(y, xi5))"}
+        "about": "(d_zeta1(w, x), d_zeta2(zeta1), d_zeta2(-zeta1), d_zeta3(zeta2), "
+                 "d_zeta4(zeta3), d_loss(zeta4)), zeta1 > 0"}
 
     def judge_forward_mode(args, answer):
-        X, y, W = args
-        got = K.pick(answer, None, "forward_mode(X, y, W)")
-        names = ("∂ξ1/∂W", "∂ξ2/∂W", "∂ξ3/∂W", "∂ξ4/∂W", "∂ξ5/∂W", "∂L/∂W")
-        refs = _tuple(K.numgrad(lambda v, k=k: xi_chain(X, y, v)[k], W) for k in _range(6))
+        x, t, w = args
+        got = K.pick(answer, None, "forward_mode(x, t, w)")
+        names = ("∂ζ1/∂w", "∂ζ2/∂w", "∂ζ3/∂w", "∂ζ4/∂w", "∂L/∂w")
+        refs = _tuple(K.numgrad(lambda v, k=k: zeta_chain(x, t, v)[k], w) for k in _range(5))
         return K.compare_list(names, got, refs, tol=1e-5)
 
     S["ps2.forward_mode"] = {
-        "make": make_xi, "judge": judge_forward_mode, "call": "forward_mode(X, y, W)",
+        "make": make_chain, "judge": judge_forward_mode, "call": "forward_mode(x, t, w)",
         "label": "forward mode", "pick": None,
-        "about": "returns [∂ξ1/∂W, ∂ξ2/∂W, ∂ξ3/∂W, ∂ξ4/∂W, ∂ξ5/∂W, ∂L/∂W]"}
-
-    def downstream(X, y, W, k):
-        """L as a function of xi_k (k = 1..5), and the value of xi_k."""
-        vals = xi_chain(X, y, W)
-
-        def rest(v):
-            for node in xi_nodes[k:]:
-                v = node(v)
-            return -y * v
-        return rest, vals[k - 1]
+        "about": "returns [∂ζ1/∂w, ∂ζ2/∂w, ∂ζ3/∂w, ∂ζ4/∂w, ∂L/∂w]"}
 
     def judge_reverse_mode(args, answer):
-        X, y, W = args
-        got = K.pick(answer, None, "reverse_mode(X, y, W)")
-        names = ("∂L/∂ξ5", "∂L/∂ξ4", "∂L/∂ξ3", "∂L/∂ξ2", "∂L/∂ξ1", "∂L/∂W")
-        refs = []
-        for k in (5, 4, 3, 2, 1):
-            rest, at = downstream(X, y, W, k)
-            refs.append(K.numgrad(rest, at))
-        refs.append(K.numgrad(lambda v: xi_chain(X, y, v)[5], W))
+        x, t, w = args
+        got = K.pick(answer, None, "reverse_mode(x, t, w)")
+        names = ("∂L/∂ζ4", "∂L/∂ζ3", "∂L/∂ζ2", "∂L/∂ζ1", "∂L/∂w")
+        vals = zeta_chain(x, t, w)
+        refs = [K.numgrad(after(k, t), vals[k - 1]) for k in (4, 3, 2, 1)]
+        refs.append(K.numgrad(lambda v: zeta_chain(x, t, v)[4], w))
         return K.compare_list(names, got, _tuple(refs), tol=1e-5)
 
     S["ps2.reverse_mode"] = {
-        "make": make_xi, "judge": judge_reverse_mode, "call": "reverse_mode(X, y, W)",
+        "make": make_chain, "judge": judge_reverse_mode, "call": "reverse_mode(x, t, w)",
         "label": "reverse mode", "pick": None,
-        "about": "returns [∂L/∂ξ5, ∂L/∂ξ4, ∂L/∂ξ3, ∂L/∂ξ2, ∂L/∂ξ1, ∂L/∂W]"}
+        "about": "returns [∂L/∂ζ4, ∂L/∂ζ3, ∂L/∂ζ2, ∂L/∂ζ1, ∂L/∂w]"}
+
+    # 2. w used twice: z = wx + b, h = tanh z, y = w·h, L = ½(y - t)², R = ½w², L_reg = L + λR
+    def reg_loss(w, b, x, t, lam):
+        return 0.5 * (w * tanh(w * x + b) - t) ** 2 + lam * 0.5 * w ** 2
+
+    forwards["reg_loss"] = reg_loss
+
+    def grad_spec(name, **spec):
+        S[name] = T["grad_spec"](**spec)
 
     def make_reg(R):
-        return (R.normal(()) * 1.5, R.normal(()), R.normal(()) * 1.5, R.uniform(0, 1),
+        return (R.normal(()) * 1.5, R.normal(()), R.normal(()) * 1.5, R.uniform(-1, 1),
                 R.uniform(0.05, 1.0))
 
-    def reg_sig_prime(a):
-        s = sigmoid(a[0] * a[2] + a[1])
-        return s * (1 - s)
+    def bars(a):
+        """The correct bars (ȳ, h̄, z̄, w̄ by its three children, b̄) and h at args ``a``."""
+        w, b, x, t, lam = a
+        h = tanh(w * x + b)
+        y_bar = w * h - t
+        h_bar = y_bar * w
+        z_bar = h_bar * (1 - h ** 2)
+        return {"y": y_bar, "h": h_bar, "z": z_bar, "w_via_z": z_bar * x, "w_via_y": y_bar * h,
+                "w_via_R": lam * w, "b": z_bar, "tanh_prime": 1 - h ** 2}
+
+    def w_mistakes(a):
+        B = bars(a)
+        children = ("w has three children, z = wx + b, y = w·h and R = ½w², so w̄ is the sum of "
+                    "three messages, w̄ = z̄·x + ȳ·h + R̄·w; you left out the one from ")
+        return [(B["w_via_y"] + B["w_via_R"], "missing branch", children + "z (z̄·x)"),
+                (B["w_via_z"] + B["w_via_R"], "missing branch", children + "y (ȳ·h)"),
+                (B["w_via_z"] + B["w_via_y"], "missing branch", children + "R (R̄·w = λw)"),
+                (B["w_via_z"] / B["tanh_prime"] + B["w_via_y"] + B["w_via_R"],
+                 "missing activation derivative",
+                 "the message through z lacks tanh′: z̄ = h̄·(1 - h²), then z̄·x")]
+
+    def tanh_prime_dropped(a):
+        B = bars(a)
+        return [(B["h"], "missing activation derivative",
+                 "z̄ lacks tanh′: z̄ = h̄·tanh′(z) = h̄·(1 - h²), and b̄ = z̄")]
 
     grad_spec("ps2.reg_ybar", call="reg_backward(w, b, x, t, lam)", label="ȳ",
               make=make_reg, pick="y",
-              point=lambda a: sigmoid(a[0] * a[2] + a[1]),
+              point=lambda a: a[0] * tanh(a[0] * a[2] + a[1]),
               func=lambda a, v: 0.5 * (v - a[3]) ** 2 + a[4] * 0.5 * a[0] ** 2,
-              about="ȳ = ∂L_reg/∂y with y = σ(z)")
+              about="ȳ = ∂L_reg/∂y with y = w·h")
+    grad_spec("ps2.reg_hbar", call="reg_backward(w, b, x, t, lam)", label="h̄",
+              make=make_reg, pick="h",
+              point=lambda a: tanh(a[0] * a[2] + a[1]),
+              func=lambda a, v: 0.5 * (a[0] * v - a[3]) ** 2 + a[4] * 0.5 * a[0] ** 2,
+              about="h̄ = ∂L_reg/∂h with h = tanh(z)")
     grad_spec("ps2.reg_zbar", call="reg_backward(w, b, x, t, lam)", label="z̄",
               make=make_reg, pick="z",
               point=lambda a: a[0] * a[2] + a[1],
-              func=lambda a, v: 0.5 * (sigmoid(v) - a[3]) ** 2 + a[4] * 0.5 * a[0] ** 2,
-              diag=lambda a: {"activation_grad": reg_sig_prime(a)},
-              about="z̄ = ∂L_reg/∂z with z = wx + b")
-    for idx, sym in ((0, "w"), (1, "b")):
-        pt, fn = param(idx, reg_loss)
-        grad_spec(f"ps2.reg_{sym}bar", call="reg_backward(w, b, x, t, lam)", label=f"{sym}̄",
-                  make=make_reg, pick=sym, point=pt, func=fn,
-                  diag=lambda a: {"activation_grad": reg_sig_prime(a)},
-                  about=f"{sym}̄ = ∂L_reg/∂{sym}, L_reg = ½(σ(wx+b) - t)² + λ·½w²")
+              func=lambda a, v: 0.5 * (a[0] * tanh(v) - a[3]) ** 2 + a[4] * 0.5 * a[0] ** 2,
+              known=tanh_prime_dropped, about="z̄ = ∂L_reg/∂z with z = wx + b")
+    pt, fn = param(0, reg_loss)
+    grad_spec("ps2.reg_wbar", call="reg_backward(w, b, x, t, lam)", label="w̄",
+              make=make_reg, pick="w", point=pt, func=fn, known=w_mistakes,
+              about="w̄ = ∂L_reg/∂w, L_reg = ½(w·tanh(wx + b) - t)² + λ·½w²")
+    pt, fn = param(1, reg_loss)
+    grad_spec("ps2.reg_bbar", call="reg_backward(w, b, x, t, lam)", label="b̄",
+              make=make_reg, pick="b", point=pt, func=fn,
+              known=tanh_prime_dropped,
+              about="b̄ = ∂L_reg/∂b, L_reg = ½(w·tanh(wx + b) - t)² + λ·½w²")
 
     engine = {
         "mul": (lambda a, b: a * b, 2, "a * b"),

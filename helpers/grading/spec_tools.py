@@ -6,7 +6,7 @@ A *spec* is a dict ``{"make", "judge", "call", "label", "about", "pick"}``:
 * ``make(R)`` draws the inputs of a check from a generator ``R`` (``R.uniform(lo, hi[, shape])``,
   ``R.normal(shape)``, ``R.integers(lo, hi)``) and returns them as a tuple ``args``;
 * ``judge(args, answer)`` returns ``None`` when the student's ``answer`` is right, else a message;
-* ``call`` says how the student's function is called (``"grad_f4(x)"``), ``about`` what is compared.
+* ``call`` says how the student's function is called (``"dg(t)"``), ``about`` what is compared.
 
 The rules of a check module (``helpers/grading/ps*.py``, enforced by tests/test_grading.py) hold
 here too: this module imports nothing, and every function it defines takes every name it uses
@@ -39,15 +39,31 @@ def make_tools(K):
         e = exp(z - maximum.reduce(z, axis=1, keepdims=True))
         return e / add.reduce(e, axis=1, keepdims=True)
 
-    def grad_spec(*, call, label, make, point, func, pick=None, diag=None, tol=1e-5, about=""):
+    def name_known_mistake(label, got, message, wrong_answers, tol):
+        """``message`` with its diagnosis replaced by the first of ``wrong_answers`` (a list of
+        ``(wrong value, kind, advice)``: what a known mistake returns at this point) that ``got``
+        equals; ``message`` unchanged when none does."""
+        for wrong, kind, advice in wrong_answers:
+            if K.compare(label, got, wrong, tol=tol) is None:
+                head = message.split("\nLikely mistake")[0]
+                return K.join([head, f"Likely mistake ({kind}): {advice}"])
+        return message
+
+    def grad_spec(*, call, label, make, point, func, pick=None, diag=None, known=None, tol=1e-5,
+                  about=""):
         """A gradient check: compares the answer (or its ``pick`` part) with
         ``numgrad(lambda v: func(args, v), point(args))``; ``diag(args)`` gives the diagnosis
-        hints (``batch_size``, ``activation_grad``)."""
+        hints (``batch_size``, ``activation_grad``); ``known(args)`` lists the known mistakes of
+        this check, ``[(what the mistake returns at args, kind, advice), ...]``, named when the
+        answer equals one of them (e.g. a missing branch of a reused variable)."""
         def judge(args, answer):
             got = K.pick(answer, pick, call)
             ref = K.numgrad(lambda v: func(args, v), point(args))
             extra = diag(args) if diag is not None else {}
-            return K.compare(label, got, ref, tol=tol, **extra)
+            message = K.compare(label, got, ref, tol=tol, **extra)
+            if message is None or known is None or K.is_message(got):
+                return message
+            return name_known_mistake(label, got, message, known(args), tol)
         return {"make": make, "judge": judge, "call": call, "label": label, "about": about,
                 "pick": pick}
 
@@ -84,4 +100,5 @@ def make_tools(K):
         return False
 
     return {"total": total, "sigmoid": sigmoid, "softmax": softmax, "grad_spec": grad_spec,
-            "param": param, "dict_param": dict_param, "diverged": diverged}
+            "param": param, "dict_param": dict_param, "diverged": diverged,
+            "name_known_mistake": name_known_mistake}

@@ -4,6 +4,8 @@ from __future__ import annotations
 from tests.mistakes import make as _make
 
 PS = "ps1_chain_rule"
+_DG = "return y * 2 * t + t ** 2 * (1 - y ** 2) + 3 * t ** 2"
+_WB = ["test-dLdw", "test-dLdb"]
 
 
 def _m(*args, **kw):
@@ -11,34 +13,50 @@ def _m(*args, **kw):
 
 
 MISTAKES = [
-    _m("dg_forgot_y_path", "q1b-dg", "return 2 * t + 3 * t ** 2", "return 2 * t",
-       ["test-dg"], ["g'(t) is wrong", "finite-difference"]),
-    _m("dg_partial_z_kept", "q1b-dg", "return 2 * t + 3 * t ** 2",
-       "return 2 * t + 3 * t ** 2 + 4", ["test-dg"], ["g'(t) is wrong"]),
-    _m("grad_cos_sign", "q2b-grad-cos", "return np.array([4 * s", "return -np.array([4 * s",
-       ["test-grad-cos"], ["sign"]),
-    _m("grad_cos_missing_inner", "q2b-grad-cos", "4 * s * np.cos(x) * np.sin(x), 4 * s",
-       "2 * s * np.cos(x) * np.sin(x), 2 * s", ["test-grad-cos"], ["half"]),
-    _m("grad_f4_missing_inner_10", "q3b-grad-f4", "20 * a + 4 * d ** 3", "2 * a + 4 * d ** 3",
-       ["test-grad-f4", "test-grad-f4-z"], ["is wrong at 1 of", "finite-difference value"]),
-    _m("grad_f4_z_no_jacobian", "q3d-grad-f4-z", "return J.T @ grad_f4(x_of_z(z))",
-       "return grad_f4(x_of_z(z))", ["test-grad-f4-z"], ["shape (4,)", "(2,)"]),
-    _m("grad_f4_z_jacobian_not_transposed", "q3d-grad-f4-z",
-       "return J.T @ grad_f4(x_of_z(z))", "return (grad_f4(x_of_z(z)) @ J)[::-1]",
-       ["test-grad-f4-z"], ["∂f/∂z is wrong"]),
-    _m("wb_missing_sigma_prime", "q4b-grad-wb", "z_bar = y_bar * y * (1 - y)",
-       "z_bar = y_bar", ["test-dLdw", "test-dLdb"], ["activation derivative"]),
-    _m("wb_target_minus_prediction", "q4b-grad-wb", "y_bar = y - t", "y_bar = t - y",
-       ["test-dLdw", "test-dLdb"], ["sign"]),
-    _m("wb_factor_2", "q4b-grad-wb", "y_bar = y - t", "y_bar = 2 * (y - t)",
-       ["test-dLdw", "test-dLdb"], ["twice"]),
-    _m("db_times_x", "q4b-grad-wb", "return z_bar * x, z_bar", "return z_bar * x, z_bar * x",
+    # 1. three paths from t
+    _m("dg_missing_path_through_x", "q1b-dg", _DG, "return t ** 2 * (1 - y ** 2) + 3 * t ** 2",
+       ["test-dg"], ["g'(t) is wrong", "missing branch", "path through x = t²"]),
+    _m("dg_missing_path_through_y", "q1b-dg", _DG, "return y * 2 * t + 3 * t ** 2",
+       ["test-dg"], ["missing branch", "path through y = tanh t"]),
+    _m("dg_missing_path_through_z", "q1b-dg", _DG, "return y * 2 * t + t ** 2 * (1 - y ** 2)",
+       ["test-dg"], ["missing branch", "path through z = t"]),
+    _m("dg_tanh_prime_dropped", "q1b-dg", _DG, "return y * 2 * t + t ** 2 + 3 * t ** 2",
+       ["test-dg"], ["missing activation derivative", "1 - tanh²t"]),
+    _m("dg_sign", "q1b-dg", _DG, "return -(y * 2 * t + t ** 2 * (1 - y ** 2) + 3 * t ** 2)",
+       ["test-dg"], ["sign"]),
+    # 2. the softplus unit
+    _m("wb_missing_softplus_prime", "q2b-grad-wb", "z_bar = y_bar * sigmoid(z)",
+       "z_bar = y_bar", _WB, ["missing activation derivative", "ȳ·softplus′(z) = ȳ·σ(z)"]),
+    _m("wb_sigmoid_prime_instead_of_sigmoid", "q2b-grad-wb", "z_bar = y_bar * sigmoid(z)",
+       "z_bar = y_bar * sigmoid(z) * (1 - sigmoid(z))", _WB,
+       ["wrong activation derivative", "softplus′(z)", "σ(z) itself"]),
+    _m("wb_target_minus_prediction", "q2b-grad-wb", "y_bar = y - t", "y_bar = t - y", _WB,
+       ["sign"]),
+    _m("wb_factor_2", "q2b-grad-wb", "y_bar = y - t", "y_bar = 2 * (y - t)", _WB, ["twice"]),
+    _m("db_times_x", "q2b-grad-wb", "return z_bar * x, z_bar", "return z_bar * x, z_bar * x",
        ["test-dLdb"], ["∂L/∂b is wrong"]),
-    _m("wb_finite_differences", "q4b-grad-wb",
-       "    y = sigmoid(w * x + b)",
+    _m("wb_finite_differences", "q2b-grad-wb",
+       "    z = w * x + b",
        "    from helpers.gradcheck import numerical_gradient\n"
        "    return (numerical_gradient(lambda v: loss_wb(v, b, x, t), w),\n"
        "            numerical_gradient(lambda v: loss_wb(w, v, x, t), b))\n"
-       "    y = sigmoid(w * x + b)",
-       ["test-dLdw", "test-dLdb"], ["numerical_gradient"]),
+       "    z = w * x + b",
+       _WB, ["numerical_gradient"]),
+    # 3. the non-square Jacobian
+    _m("jacobian_transposed", "q3b-jacobian", "return np.array([[z2, z1, 1.0],",
+       "return np.array([[z2, z1, 1.0],\n                     [1.0, 0.0, -2 * z3]]).T\n"
+       "    return np.array([[z2, z1, 1.0],",
+       ["test-jacobian", "test-grad-f-z"],
+       ["transposed", "shape (2, 3)", "shape (3, 2)"]),
+    _m("jacobian_z3_sign", "q3b-jacobian", "[1.0, 0.0, -2 * z3]", "[1.0, 0.0, 2 * z3]",
+       ["test-jacobian", "test-grad-f-z"], ["J = ∂x/∂z is wrong at 1 of 6 entries"]),
+    _m("grad_f_z_returns_grad_x", "q3c-grad-f-z", "return jacobian_x(z).T @ grad_x",
+       "return grad_x", ["test-grad-f-z"], ["shape (2,)", "shape (3,)"]),
+    _m("grad_f_z_tanh_prime_dropped", "q3c-grad-f-z", "x1 ** 2 + 1 - np.tanh(x2) ** 2",
+       "x1 ** 2 + 1", ["test-grad-f-z"], ["missing activation derivative", "tanh′"]),
+    _m("grad_f_z_z1_only_through_x1", "q3c-grad-f-z", "return jacobian_x(z).T @ grad_x",
+       "J = jacobian_x(z)\n    J[1, 0] = 0.0\n    return J.T @ grad_x",
+       ["test-grad-f-z"], ["missing branch", "z1 reaches f through x1 and through x2"]),
+    _m("grad_f_z_sign", "q3c-grad-f-z", "return jacobian_x(z).T @ grad_x",
+       "return -(jacobian_x(z).T @ grad_x)", ["test-grad-f-z"], ["sign"]),
 ]

@@ -5,6 +5,7 @@ from tests.mistakes import make as _make
 
 PS = "ps2_scalar_backprop"
 _MODES = ["test-forward-mode", "test-reverse-mode"]
+_REG_ALL = ["test-reg-yhz", "test-reg-w", "test-reg-b"]
 
 
 def _m(*args, **kw):
@@ -12,26 +13,42 @@ def _m(*args, **kw):
 
 
 MISTAKES = [
-    _m("d_xi4_sign_dropped", "p1b-local", "return -1 / xi3 ** 2", "return 1 / xi3 ** 2",
-       ["test-local"] + _MODES, ["sign"]),
-    _m("d_loss_sign", "p1b-local", "return -y", "return y",
-       ["test-local"] + _MODES, ["sign"]),
-    _m("d_xi1_wrt_X", "p1b-local", "return -X", "return -W",
-       ["test-local"] + _MODES, ["is wrong"]),
+    # 1. the ζ chain with a max gate
+    _m("max_gate_always_passes", "p1b-local", "return 1.0 if zeta1 > 0 else 0.2",
+       "return 1.0", ["test-local"] + _MODES, ["∂ζ2/∂ζ1 at ζ1 < 0 is wrong"]),
+    _m("max_gate_cases_swapped", "p1b-local", "return 1.0 if zeta1 > 0 else 0.2",
+       "return 0.2 if zeta1 > 0 else 1.0", ["test-local"] + _MODES,
+       ["∂ζ2/∂ζ1 at ζ1 > 0 is wrong", "∂ζ2/∂ζ1 at ζ1 < 0 is wrong"]),
+    _m("square_without_factor_2", "p1b-local", "return 2 * zeta3", "return zeta3",
+       ["test-local"] + _MODES, ["∂ζ4/∂ζ3 is wrong", "half"]),
+    _m("log_derivative_sign", "p1b-local", "return 1 / (1 + zeta4)", "return -1 / (1 + zeta4)",
+       ["test-local"] + _MODES, ["∂L/∂ζ4 is wrong", "sign"]),
+    _m("d_zeta1_wrt_x", "p1b-local", "    return x\n", "    return w\n",
+       ["test-local"] + _MODES, ["∂ζ1/∂w is wrong"]),
     _m("forward_mode_no_product", "p1c-modes", "out.append(out[-1] * local)\n    return out\n\n"
        "def reverse_mode", "out.append(local)\n    return out\n\ndef reverse_mode",
-       ["test-forward-mode"], ["∂ξ2/∂W"]),
-    _m("reverse_mode_wrong_start", "p1c-modes", "out = [d_loss(y, v5)]", "out = [1.0]",
-       ["test-reverse-mode"], ["∂L/∂ξ5 is wrong"]),
-    _m("reg_w_missing_regulariser", "p2b-reg", "w_bar = z_bar * x + R_bar * w",
-       "w_bar = z_bar * x", ["test-reg-w"], ["w̄"]),
-    _m("reg_w_slide_product", "p2b-reg", "w_bar = z_bar * x + R_bar * w",
-       "w_bar = z_bar * x * R_bar * w", ["test-reg-w"], ["w̄ is wrong"]),
-    _m("reg_missing_sigma_prime", "p2b-reg", "z_bar = y_bar * y * (1 - y)", "z_bar = y_bar",
-       ["test-reg-yz", "test-reg-w", "test-reg-b"], ["is wrong"]),
+       ["test-forward-mode"], ["∂ζ2/∂w"]),
+    _m("reverse_mode_wrong_start", "p1c-modes", "out = [d_loss(v4)]", "out = [1.0]",
+       ["test-reverse-mode"], ["∂L/∂ζ4 is wrong"]),
+    # 2. w with three children
+    _m("reg_w_missing_branch_through_y", "p2b-reg", "w_bar = z_bar * x + y_bar * h + R_bar * w",
+       "w_bar = z_bar * x + R_bar * w", ["test-reg-w"],
+       ["w̄ is wrong", "missing branch", "the one from y (ȳ·h)"]),
+    _m("reg_w_missing_regulariser", "p2b-reg", "w_bar = z_bar * x + y_bar * h + R_bar * w",
+       "w_bar = z_bar * x + y_bar * h", ["test-reg-w"],
+       ["missing branch", "the one from R (R̄·w = λw)"]),
+    _m("reg_w_missing_branch_through_z", "p2b-reg",
+       "w_bar = z_bar * x + y_bar * h + R_bar * w", "w_bar = y_bar * h + R_bar * w",
+       ["test-reg-w"], ["missing branch", "the one from z (z̄·x)"]),
+    _m("reg_missing_tanh_prime", "p2b-reg", "z_bar = h_bar * (1 - h ** 2)", "z_bar = h_bar",
+       _REG_ALL, ["z̄ is wrong", "missing activation derivative", "z̄ lacks tanh′"]),
     _m("reg_target_minus_prediction", "p2b-reg", "y_bar = L_bar * (y - t)",
-       "y_bar = L_bar * (t - y)", ["test-reg-yz", "test-reg-w", "test-reg-b"],
-       ["is wrong"]),
+       "y_bar = L_bar * (t - y)", _REG_ALL, ["ȳ is wrong", "sign"]),
+    _m("reg_h_bar_factor_2", "p2b-reg", "h_bar = y_bar * w", "h_bar = 2 * y_bar * w",
+       _REG_ALL, ["h̄ is wrong", "twice"]),
+    _m("reg_b_times_x", "p2b-reg", "b_bar = z_bar\n", "b_bar = z_bar * x\n",
+       ["test-reg-b"], ["b̄ is wrong"]),
+    # 3. the engine
     _m("engine_mul_swapped", "p3b-engine", "self.grad += other.data * out.grad",
        "self.grad += self.data * out.grad", ["test-engine-mul", "test-engine-reuse"],
        ["is wrong"]),
