@@ -39,17 +39,38 @@ def make_tools(K):
         e = exp(z - maximum.reduce(z, axis=1, keepdims=True))
         return e / add.reduce(e, axis=1, keepdims=True)
 
-    def grad_spec(*, call, label, make, point, func, pick=None, diag=None, tol=1e-5, about=""):
+    def grad_spec(*, call, label, make, point, func, pick=None, diag=None, tol=1e-5, about="",
+                  mistakes=None):
         """A gradient check: compares the answer (or its ``pick`` part) with
         ``numgrad(lambda v: func(args, v), point(args))``; ``diag(args)`` gives the diagnosis
-        hints (``batch_size``, ``activation_grad``)."""
+        hints (``batch_size``, ``activation_grad``).
+
+        ``mistakes(args)``, if given, lists the gradients that known mistakes produce at this
+        point, as ``(kind, wrong gradient, advice)``: a failing answer that equals one of them
+        gets its name and advice instead of the generic diagnosis (e.g. ``dW1`` computed without
+        the activation derivative, which no elementwise comparison of ``dW1`` can recognise).
+        The verdict is always the finite-difference comparison; a named mistake only changes
+        the message of an answer that already failed.
+        """
         def judge(args, answer):
             got = K.pick(answer, pick, call)
             ref = K.numgrad(lambda v: func(args, v), point(args))
             extra = diag(args) if diag is not None else {}
-            return K.compare(label, got, ref, tol=tol, **extra)
+            verdict = K.compare(label, got, ref, tol=tol, **extra)
+            if verdict is None or mistakes is None:
+                return verdict
+            return name_mistake(label, got, verdict, mistakes(args))
         return {"make": make, "judge": judge, "call": call, "label": label, "about": about,
                 "pick": pick}
+
+    def name_mistake(label, got, verdict, candidates):
+        """``verdict`` (a failure message for ``got``) with the mistake of the first candidate
+        ``(kind, wrong gradient, advice)`` that ``got`` equals; ``verdict`` when none fits."""
+        for kind, wrong, advice in candidates:
+            if K.compare(label, got, wrong, tol=1e-6) is None:
+                head = verdict.split("\nLikely mistake")[0].rstrip(".")
+                return K.join([f"{head}.", f"Likely mistake ({kind}): {advice}"])
+        return verdict
 
     def param(i, loss):
         """``(point, func)`` for the gradient of ``loss(*args)`` with respect to ``args[i]``."""
