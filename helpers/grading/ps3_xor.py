@@ -34,8 +34,10 @@ def build(K, T):  # noqa: C901 - one table, read top to bottom
     def xor_loss(X, y, P):
         """Mean binary cross-entropy of p = σ(softplus(X W1 + b1) W2 + b2); X (N, 2), y (N,);
         P: W1 (2, H), b1 (H,), W2 (H, 1), b2 (1,)."""
-        p = sigmoid(softplus(X @ P["W1"] + P["b1"]) @ P["W2"] + P["b2"]).reshape(-1)
-        return -total(y * log(p) + (1.0 - y) * log(1.0 - p)) / X.shape[0]
+        # -[y log σ(z) + (1 - y) log(1 - σ(z))] = softplus(z) - y z, which keeps its precision
+        # where σ(z) rounds to 1 (log(1 - p) would lose it, and finite differences with it)
+        z = (softplus(X @ P["W1"] + P["b1"]) @ P["W2"] + P["b2"]).reshape(-1)
+        return total(softplus(z) - y * z) / X.shape[0]
 
     def xor_predict(X, P):
         return (sigmoid(softplus(X @ P["W1"] + P["b1"]) @ P["W2"] + P["b2"]).reshape(-1)
