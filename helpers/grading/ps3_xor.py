@@ -142,7 +142,8 @@ def build(K, T):  # noqa: C901 - one table, read top to bottom
                      "softplus'(Z1) = σ(Z1): dZ1 = dA1 * sigmoid(Z1)"),
                 )
                 for kind, dZ1, advice in derivative:
-                    out.append((kind, X.T @ dZ1 if key == "W1" else add.reduce(dZ1, axis=0), advice))
+                    wrong = X.T @ dZ1 if key == "W1" else add.reduce(dZ1, axis=0)
+                    out.append((kind, wrong, advice))
             if key == "b1":
                 out.append(("bias_wrong_axis", add.reduce(dA1 * s, axis=1),
                             "db1 sums each row of dZ1 (axis=1), one number per example: the "
