@@ -172,3 +172,28 @@ def test_a_mistake_is_named_by_its_own_name_only(name, wrong, kind):
             assert not named, str(info.value)
         else:
             assert named == [kind], str(info.value)
+
+
+# ---- points shown where the student reads them -------------------------------------------------
+QUESTION = re.compile(r"\*\*(\d[a-z]) \([^,)]+, (\d+) points?\b")
+TOTAL = re.compile(r"\*\*Points\.\*\* (\d+) in all")
+
+
+@pytest.mark.parametrize("ps", ["ps3_xor", "ps4_mnist"])
+def test_each_question_shows_the_points_its_graded_cells_carry(ps):
+    """"(3 points)" in a question's text equals the points of the graded cells up to the next
+    question, and the first cell's total equals the notebook's."""
+    nb = nbformat.read(solution_notebook(ps), as_version=4)
+    shown, carried, current = {}, {}, None
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "markdown" and not meta.get("grade"):
+            for qid, points in QUESTION.findall(cell.source):
+                current = qid
+                shown[qid], carried[qid] = int(points), 0
+        if meta.get("grade"):
+            assert current is not None, f"{meta['grade_id']} carries points before any question"
+            carried[current] += meta["points"]
+    assert shown and shown == carried, (shown, carried)
+    total = TOTAL.findall(nb.cells[0].source)
+    assert total == [str(sum(carried.values()))], (total, sum(carried.values()))
