@@ -66,10 +66,13 @@ def make_tools(K):
     def name_mistake(label, got, verdict, candidates):
         """``verdict`` (a failure message for ``got``) with the mistake of the first candidate
         ``(kind, wrong gradient, advice)`` that ``got`` equals; ``verdict`` when none fits."""
-        for kind, wrong, advice in candidates:
-            if K.compare(label, got, wrong, tol=1e-6) is None:
-                head = verdict.split("\nLikely mistake")[0].rstrip(".")
-                return K.join([f"{head}.", f"Likely mistake ({kind}): {advice}"])
+        try:
+            for kind, wrong, advice in candidates:
+                if K.compare(label, got, wrong, tol=1e-6) is None:
+                    head = verdict.split("\nLikely mistake")[0].rstrip(".")
+                    return K.join([f"{head}.", f"Likely mistake ({kind}): {advice}"])
+        except K.Exception:  # noqa: BLE001 - a broken list of mistakes must not hide the failure
+            pass
         return verdict
 
     def param(i, loss):
