@@ -65,7 +65,7 @@ def build(K, T):  # noqa: C901 - one table, read top to bottom
               diag=lambda a: {"batch_size": a[0].shape[0]},
               about="mean cross-entropy of softmax(logits) against one-hot Y")
 
-    def make_mlp3(R):
+    def draw_mlp3(R):
         # every dimension differs: N 11..13, D 9..10, H1 7..8, H2 5..6, C 3..4
         n, d, h1, h2, c = (R.integers(11, 14), R.integers(9, 11), R.integers(7, 9),
                            R.integers(5, 7), R.integers(3, 5))
@@ -74,6 +74,25 @@ def build(K, T):  # noqa: C901 - one table, read top to bottom
              "W3": R.normal((h2, c)) * 0.8, "b3": R.normal((c,)) * 0.3}
         y = K.floor(R.uniform(0, c, (n,))).astype(K.int64)
         return (R.normal((n, d)), y, P, R.uniform(0.1, 0.5))
+
+    def far_from_kinks(a):
+        """No pre-activation within 1e-4 of ReLU's kink: a finite difference with a step of
+        1e-6 then never straddles it (it would average two slopes and fail a right answer)."""
+        X, _, P, _ = a
+        Z1 = X @ P["W1"] + P["b1"]
+        Z2 = maximum(Z1, 0.0) @ P["W2"] + P["b2"]
+        for Z in (Z1, Z2):
+            if -maximum.reduce(-maximum(Z, -Z).reshape(-1)) < 1e-4:
+                return False
+        return True
+
+    def make_mlp3(R):
+        args = draw_mlp3(R)
+        for _ in K.range(100):
+            if far_from_kinks(args):
+                break
+            args = draw_mlp3(R)
+        return args
 
     def backward_parts(a):
         """The intermediate values of the backward pass, by the formulas of the problem set."""
