@@ -3,7 +3,7 @@ gradient of a softplus unit, and a non-square Jacobian with the gradient it carr
 
 None of these is worked through in a lecture: lecture 1 differentiates g(t) = f(t, t, 1), the cos
 bowl and f4(x(z)); lecture 2 a sigmoid unit. Each gradient check also names the known mistakes of
-its question (``known``: what a mistake returns at the test point), e.g. a missing path of a
+its question (``mistakes``: what a mistake returns at the test point), e.g. a missing path of a
 reused variable or a dropped tanh′.
 
 A check module follows the rules in :mod:`helpers.grading.spec_tools` (no imports, no global
@@ -19,7 +19,7 @@ def build(K, T):
     """
     tanh, log, exp, arr, f64 = K.tanh, K.log, K.exp, K.array, K.float64
     sigmoid, grad_spec, param = T["sigmoid"], T["grad_spec"], T["param"]
-    name_known_mistake = T["name_known_mistake"]
+    name_mistake = T["name_mistake"]
 
     # 1. g(t) = f(t², tanh t, t) with f(x, y, z) = x·y + z³: t reaches f along three paths
     def f_xyz(x, y, z):
@@ -39,10 +39,10 @@ def build(K, T):
         branch = ("a path from t to g is missing: t reaches f through x = t², y = tanh t and "
                   "z = t, and g'(t) is the sum of all three terms ∂f/∂x·dx/dt + ∂f/∂y·dy/dt + "
                   "∂f/∂z·dz/dt; the missing one is the path through ")
-        return [(via_y + via_z, "missing branch", branch + "x = t²"),
-                (via_x + via_z, "missing branch", branch + "y = tanh t"),
-                (via_x + via_y, "missing branch", branch + "z = t"),
-                (via_x + t ** 2 + via_z, "missing activation derivative",
+        return [("missing branch", via_y + via_z, branch + "x = t²"),
+                ("missing branch", via_x + via_z, branch + "y = tanh t"),
+                ("missing branch", via_x + via_y, branch + "z = t"),
+                ("missing activation derivative", via_x + t ** 2 + via_z,
                  "the path through y = tanh t lacks the activation derivative: "
                  "dy/dt = tanh′(t) = 1 - tanh²t, not 1")]
 
@@ -62,10 +62,10 @@ def build(K, T):
         z_bar_sigmoid_prime = (softplus(w * x + b) - t) * s * (1 - s)
         wrong = z_bar_sigmoid_prime * x if idx == 0 else z_bar_sigmoid_prime
         y_bar = softplus(w * x + b) - t
-        return [(wrong, "wrong activation derivative",
+        return [("wrong activation derivative", wrong,
                  "you used the sigmoid's derivative σ(z)(1 - σ(z)); the derivative of softplus "
                  "is softplus′(z) = e^z/(1 + e^z) = σ(z) itself"),
-                (y_bar * x if idx == 0 else y_bar, "missing activation derivative",
+                ("missing activation derivative", y_bar * x if idx == 0 else y_bar,
                  "z̄ lacks the activation derivative: z̄ = ȳ·softplus′(z) = ȳ·σ(z), then "
                  "w̄ = z̄·x and b̄ = z̄")]
 
@@ -95,8 +95,8 @@ def build(K, T):
         message = K.compare("J = ∂x/∂z", got, ref, tol=1e-5)
         if message is None or K.is_message(got):
             return message
-        return name_known_mistake("J = ∂x/∂z", got, message, [
-            (ref.T, "transposed",
+        return name_mistake("J = ∂x/∂z", got, message, [
+            ("transposed", ref.T,
              "J has one row per output x_i (2 rows) and one column per input z_j (3 columns): "
              "J[i, j] = ∂x_i/∂z_j, shape (2, 3); yours is its transpose, shape (3, 2)")], 1e-5)
 
@@ -106,13 +106,13 @@ def build(K, T):
         J = jacobian_of_x(z)
         g_x = arr([2 * x[0] * x[1], x[0] ** 2 + 1 - tanh(x[1]) ** 2], dtype=f64)
         no_tanh_prime = arr([2 * x[0] * x[1], x[0] ** 2 + 1], dtype=f64)
-        out = [(J.T @ no_tanh_prime, "missing activation derivative",
+        out = [("missing activation derivative", J.T @ no_tanh_prime,
                 "∂f/∂x2 lacks tanh′: d tanh(x2)/dx2 = 1 - tanh²(x2), not 1")]
         for j, name in ((0, "z1"), (2, "z3")):  # z1 and z3 reach f through both x1 and x2
             for i, other in ((0, "x2"), (1, "x1")):
                 J_cut = J.copy()
                 J_cut[i, j] = 0.0
-                out.append((J_cut.T @ g_x, "missing branch",
+                out.append(("missing branch", J_cut.T @ g_x,
                             f"{name} reaches f through x1 and through x2, so ∂f/∂{name} is the "
                             f"sum of both paths, Σ_i ∂f/∂x_i · ∂x_i/∂{name}; you kept only the "
                             f"path through {other}"))
@@ -123,13 +123,13 @@ def build(K, T):
     S = {}
     pt, fn = param(0, g)
     S["ps1.dg"] = grad_spec(call="dg(t)", label="g'(t)", make=lambda R: (R.uniform(-2, 2),),
-                            point=pt, func=fn, known=dg_mistakes,
+                            point=pt, func=fn, mistakes=dg_mistakes,
                             about="g(t) = f(t², tanh t, t) with f(x, y, z) = x·y + z³")
     for idx, label, sym in ((0, "∂L/∂w", "w"), (1, "∂L/∂b", "b")):
         pt, fn = param(idx, softplus_sq)
         S[f"ps1.dLd{sym}"] = grad_spec(
             call="grad_wb(w, b, x, t)", label=label, make=make_wb, point=pt, func=fn, pick=idx,
-            known=lambda a, idx=idx: wb_mistakes(a, idx),
+            mistakes=lambda a, idx=idx: wb_mistakes(a, idx),
             about=f"L = ½(softplus(wx + b) - t)²; grad_wb returns (∂L/∂w, ∂L/∂b), this checks "
                   f"{sym}")
     S["ps1.jacobian"] = {
@@ -139,6 +139,6 @@ def build(K, T):
     pt, fn = param(0, f_z)
     S["ps1.grad_f_z"] = grad_spec(
         call="grad_f_z(z)", label="∂f/∂z", make=make_z, point=pt, func=fn,
-        known=grad_z_mistakes,
+        mistakes=grad_z_mistakes,
         about="f(x(z)) with f(x) = x1²·x2 + tanh(x2), x(z) = (z1·z2 + z3, z1 - z3²); shape (3,)")
     return S, forwards

@@ -130,16 +130,16 @@ def build(K, T):  # noqa: C901 - one table, read top to bottom
         B = bars(a)
         children = ("w has three children, z = wx + b, y = w·h and R = ½w², so w̄ is the sum of "
                     "three messages, w̄ = z̄·x + ȳ·h + R̄·w; you left out the one from ")
-        return [(B["w_via_y"] + B["w_via_R"], "missing branch", children + "z (z̄·x)"),
-                (B["w_via_z"] + B["w_via_R"], "missing branch", children + "y (ȳ·h)"),
-                (B["w_via_z"] + B["w_via_y"], "missing branch", children + "R (R̄·w = λw)"),
-                (B["w_via_z"] / B["tanh_prime"] + B["w_via_y"] + B["w_via_R"],
-                 "missing activation derivative",
+        return [("missing branch", B["w_via_y"] + B["w_via_R"], children + "z (z̄·x)"),
+                ("missing branch", B["w_via_z"] + B["w_via_R"], children + "y (ȳ·h)"),
+                ("missing branch", B["w_via_z"] + B["w_via_y"], children + "R (R̄·w = λw)"),
+                ("missing activation derivative",
+                 B["w_via_z"] / B["tanh_prime"] + B["w_via_y"] + B["w_via_R"],
                  "the message through z lacks tanh′: z̄ = h̄·(1 - h²), then z̄·x")]
 
     def tanh_prime_dropped(a):
         B = bars(a)
-        return [(B["h"], "missing activation derivative",
+        return [("missing activation derivative", B["h"],
                  "z̄ lacks tanh′: z̄ = h̄·tanh′(z) = h̄·(1 - h²), and b̄ = z̄")]
 
     grad_spec("ps2.reg_ybar", call="reg_backward(w, b, x, t, lam)", label="ȳ",
@@ -156,15 +156,15 @@ def build(K, T):  # noqa: C901 - one table, read top to bottom
               make=make_reg, pick="z",
               point=lambda a: a[0] * a[2] + a[1],
               func=lambda a, v: 0.5 * (a[0] * tanh(v) - a[3]) ** 2 + a[4] * 0.5 * a[0] ** 2,
-              known=tanh_prime_dropped, about="z̄ = ∂L_reg/∂z with z = wx + b")
+              mistakes=tanh_prime_dropped, about="z̄ = ∂L_reg/∂z with z = wx + b")
     pt, fn = param(0, reg_loss)
     grad_spec("ps2.reg_wbar", call="reg_backward(w, b, x, t, lam)", label="w̄",
-              make=make_reg, pick="w", point=pt, func=fn, known=w_mistakes,
+              make=make_reg, pick="w", point=pt, func=fn, mistakes=w_mistakes,
               about="w̄ = ∂L_reg/∂w, L_reg = ½(w·tanh(wx + b) - t)² + λ·½w²")
     pt, fn = param(1, reg_loss)
     grad_spec("ps2.reg_bbar", call="reg_backward(w, b, x, t, lam)", label="b̄",
               make=make_reg, pick="b", point=pt, func=fn,
-              known=tanh_prime_dropped,
+              mistakes=tanh_prime_dropped,
               about="b̄ = ∂L_reg/∂b, L_reg = ½(w·tanh(wx + b) - t)² + λ·½w²")
 
     engine = {

@@ -39,33 +39,43 @@ def make_tools(K):
         e = exp(z - maximum.reduce(z, axis=1, keepdims=True))
         return e / add.reduce(e, axis=1, keepdims=True)
 
-    def name_known_mistake(label, got, message, wrong_answers, tol):
-        """``message`` with its diagnosis replaced by the first of ``wrong_answers`` (a list of
-        ``(wrong value, kind, advice)``: what a known mistake returns at this point) that ``got``
-        equals; ``message`` unchanged when none does."""
-        for wrong, kind, advice in wrong_answers:
-            if K.compare(label, got, wrong, tol=tol) is None:
-                head = message.split("\nLikely mistake")[0]
-                return K.join([head, f"Likely mistake ({kind}): {advice}"])
-        return message
-
-    def grad_spec(*, call, label, make, point, func, pick=None, diag=None, known=None, tol=1e-5,
-                  about=""):
+    def grad_spec(*, call, label, make, point, func, pick=None, diag=None, tol=1e-5, about="",
+                  mistakes=None):
         """A gradient check: compares the answer (or its ``pick`` part) with
         ``numgrad(lambda v: func(args, v), point(args))``; ``diag(args)`` gives the diagnosis
-        hints (``batch_size``, ``activation_grad``); ``known(args)`` lists the known mistakes of
-        this check, ``[(what the mistake returns at args, kind, advice), ...]``, named when the
-        answer equals one of them (e.g. a missing branch of a reused variable)."""
+        hints (``batch_size``, ``activation_grad``).
+
+        ``mistakes(args)``, if given, lists the gradients that known mistakes produce at this
+        point, as ``(kind, wrong gradient, advice)``: a failing answer that equals one of them
+        gets its name and advice instead of the generic diagnosis (e.g. ``dW1`` computed without
+        the activation derivative, which no elementwise comparison of ``dW1`` can recognise).
+        The verdict is always the finite-difference comparison; a named mistake only changes
+        the message of an answer that already failed.
+        """
         def judge(args, answer):
             got = K.pick(answer, pick, call)
             ref = K.numgrad(lambda v: func(args, v), point(args))
             extra = diag(args) if diag is not None else {}
-            message = K.compare(label, got, ref, tol=tol, **extra)
-            if message is None or known is None or K.is_message(got):
-                return message
-            return name_known_mistake(label, got, message, known(args), tol)
+            verdict = K.compare(label, got, ref, tol=tol, **extra)
+            if verdict is None or mistakes is None or K.is_message(got):
+                return verdict
+            return name_mistake(label, got, verdict, mistakes(args), tol)
         return {"make": make, "judge": judge, "call": call, "label": label, "about": about,
                 "pick": pick}
+
+    def name_mistake(label, got, verdict, candidates, tol=1e-6):
+        """``verdict`` (a failure message for ``got``) with the mistake of the first candidate
+        ``(kind, wrong gradient, advice)`` that ``got`` equals within ``tol``; ``verdict`` when
+        none fits (e.g. a missing branch of a reused variable, a dropped activation
+        derivative)."""
+        try:
+            for kind, wrong, advice in candidates:
+                if K.compare(label, got, wrong, tol=tol) is None:
+                    head = verdict.split("\nLikely mistake")[0].rstrip(".")
+                    return K.join([f"{head}.", f"Likely mistake ({kind}): {advice}"])
+        except K.Exception:  # noqa: BLE001 - a broken list of mistakes must not hide the failure
+            pass
+        return verdict
 
     def param(i, loss):
         """``(point, func)`` for the gradient of ``loss(*args)`` with respect to ``args[i]``."""
@@ -101,4 +111,4 @@ def make_tools(K):
 
     return {"total": total, "sigmoid": sigmoid, "softmax": softmax, "grad_spec": grad_spec,
             "param": param, "dict_param": dict_param, "diverged": diverged,
-            "name_known_mistake": name_known_mistake}
+            "name_mistake": name_mistake}
