@@ -195,6 +195,7 @@ def assignment(listing: dict, status: str) -> dict:
 
 # ---- the round ------------------------------------------------------------------------------
 @pytest.mark.integration
+@pytest.mark.timeout(900)  # the module's hub set-up (environment, course, start) counts here too
 def test_a_whole_round_through_the_hub(course):
     hub, instructor = course.hub, course.instructor
     correct, wrong, untouched = course.students
@@ -328,7 +329,8 @@ print("fetched and submitted")
 """
 
 
-@pytest.mark.integration
+@pytest.mark.load
+@pytest.mark.timeout(1200)
 def test_thirty_students_fetch_and_submit_at_once(course):
     """30 accounts fetch and submit at once; every submission is collected, none lost.
 
@@ -379,6 +381,7 @@ def test_thirty_students_fetch_and_submit_at_once(course):
 
 # ---- browser --------------------------------------------------------------------------------
 @pytest.mark.browser
+@pytest.mark.timeout(900)
 def test_a_student_logs_in_and_sees_the_problem_set(course):
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         pytest.skip(f"Chromium not found at {CHROMIUM} (tools/install_chromium.sh installs it)")
