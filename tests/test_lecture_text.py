@@ -55,9 +55,6 @@ def test_a_marker_comment_is_found():
     assert marker_comments(nb) == [f"cell {nb.cells[0].id}: # NBVAL_IGNORE_OUTPUT"]
 
 
-# Lectures whose first cell does not link the notation page yet (being rewritten elsewhere);
-# the test below fails once one of them links it, so the set only shrinks.
-NOTATION_LINK_PENDING = {"03_xor_network", "04_mnist"}
 LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
 
 
@@ -66,10 +63,7 @@ def test_first_cell_links_the_notation_page(notebook: Path):
     first = nbformat.read(notebook, as_version=4).cells[0].source
     links = {(notebook.parent / target).resolve() for target in LINK.findall(first)}
     linked = (ROOT / "docs" / "notation.md").resolve() in links
-    if notebook.stem in NOTATION_LINK_PENDING:
-        assert not linked, f"{notebook.stem} links the notation page: remove it from the set"
-    else:
-        assert linked, f"{notebook.name}: the first cell must link ../docs/notation.md"
+    assert linked, f"{notebook.name}: the first cell must link ../docs/notation.md"
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])

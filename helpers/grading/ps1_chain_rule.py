@@ -118,7 +118,7 @@ def build(K, T):
                             f"path through {other}"))
         return out
 
-    forwards = {"f_xyz": f_xyz, "g": g, "softplus": softplus, "softplus_sq": softplus_sq,
+    forwards = {"f_xyz": f_xyz, "g": g, "softplus_sq": softplus_sq,
                 "x_of_z": x_of_z, "f_x": f_x, "f_z": f_z}
     S = {}
     pt, fn = param(0, g)
