@@ -7,7 +7,9 @@ every problem set of the students it takes through nbgrader's Python API, so a s
 submissions are graded by one process, one after the other (two processes grading one student at
 the same time race on ``autograded/<student>``), and students run in parallel against one sqlite
 gradebook. The course's nbgrader_config.py applies (sandboxed grading kernel, limits, tamper
-screen: see docs/instructor-guide.md).
+screen: see docs/instructor-guide.md). Each worker starts the grading kernel of its next
+submission while it grades the current one (a fresh sandboxed kernel per submission all the same:
+``KernelPool`` in tools/grader_kernel/nbgrader_hooks.py); ``--no-kernel-pool`` turns that off.
 
 Writes a JSON report (``--report``, default ``grading-report.json`` in the course) with, for each
 student and problem set, the status, the score, for every autograded cell its score and, when
