@@ -352,7 +352,7 @@ def grade_class(course: Path, workers: int = 2, problem_sets: list[str] | None =
         kernel_pool = os.environ.get("BACKPROP_KERNEL_POOL", "1") != "0"
     env = {"BACKPROP_GRADER_SCRATCH": str(scratch),
            "BACKPROP_KERNEL_POOL": "1" if kernel_pool else "0"}
-    os.environ.update(env)
+    os.environ["BACKPROP_GRADER_SCRATCH"] = str(scratch)  # the workers get all of env
     try:
         all_sets = sorted({ps for sets in todo.values() for ps in sets})
         ensure_assignments(course, all_sets)
