@@ -107,7 +107,7 @@ def _grade(course: Path, workers: int, kernel_pool: bool) -> float:
     report = course.parent / f"report-{workers}-{int(kernel_pool)}.json"
     subprocess.run([sys.executable, str(ROOT / "tools" / "grade_class.py"), "--course",
                     str(course), "--workers", str(workers), "--report", str(report),
-                    *([] if kernel_pool else ["--no-kernel-pool"])],
+                    "--kernel-pool" if kernel_pool else "--no-kernel-pool"],
                    cwd=course, env=env, check=True, capture_output=True, text=True)
     return float(json.loads(report.read_text())["seconds"])
 

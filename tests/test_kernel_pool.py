@@ -3,11 +3,12 @@
 A small class (the correct solutions, an untouched release, wrong answers, and hostile cases of
 tests/hostile/corpus.py: a top-level infinite loop, a kernel that kills itself, tampering, reading
 secrets) is graded with ``tools/grade_class.py`` twice, on two copies of one course: once with the
-kernel pool (``KernelPool`` in tools/grader_kernel/nbgrader_hooks.py, the default) and once
-without (``--no-kernel-pool``). Every submission must get the same status, the same score per
-cell, the same reasons and the same report of what grading noticed; the correct solutions full
-marks and the release none. The unit tests at the end check the pool's bookkeeping with a fake
-kernel manager: a kernel is handed out once, and every kernel it started is shut down.
+kernel pool (``--kernel-pool``: ``KernelPool`` in tools/grader_kernel/nbgrader_hooks.py) and
+once without (``--no-kernel-pool``, the default). Every submission must get the same status, the
+same score per cell, the same reasons and the same report of what grading noticed; the correct
+solutions full marks and the release none. The unit tests at the end check the pool's
+bookkeeping with a fake kernel manager: a kernel is handed out once, and every kernel it started
+is shut down.
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ def test_grades_with_the_kernel_pool_equal_grades_without():
         for pool, folder in ((True, course), (False, twin)):
             out = root / f"pool-{pool}.json"
             run([*GRADER, "--course", str(folder), "--workers", "2", "--report", str(out),
-                 *([] if pool else ["--no-kernel-pool"])], cwd=folder, env=env, timeout=1800)
+                 "--kernel-pool" if pool else "--no-kernel-pool"], cwd=folder, env=env,
+                timeout=1800)
             reports[pool] = json.loads(out.read_text())
         assert reports[True]["kernel_pool"] and not reports[False]["kernel_pool"]
         with_pool, without = (_what_grading_gave(reports[p]) for p in (True, False))

@@ -7,9 +7,10 @@ every problem set of the students it takes through nbgrader's Python API, so a s
 submissions are graded by one process, one after the other (two processes grading one student at
 the same time race on ``autograded/<student>``), and students run in parallel against one sqlite
 gradebook. The course's nbgrader_config.py applies (sandboxed grading kernel, limits, tamper
-screen: see docs/instructor-guide.md). Each worker starts the grading kernel of its next
-submission while it grades the current one (a fresh sandboxed kernel per submission all the same:
-``KernelPool`` in tools/grader_kernel/nbgrader_hooks.py); ``--no-kernel-pool`` turns that off.
+screen: see docs/instructor-guide.md). With ``--kernel-pool`` (off by default: not measurably
+faster with 2 workers on 2 cores, see benchmarks/bench_grading.py) each worker starts the grading
+kernel of its next submission while it grades the current one (a fresh sandboxed kernel per
+submission all the same: ``KernelPool`` in tools/grader_kernel/nbgrader_hooks.py).
 
 Writes a JSON report (``--report``, default ``grading-report.json`` in the course) with, for each
 student and problem set, the status, the score, for every autograded cell its score and, when
@@ -25,7 +26,7 @@ Usage::
     python -m tools.grade_class --course . --workers 2             # the same, from the repository
     python tools/grade_class.py --workers 2 --ps ps1_chain_rule --students alice bob
     python tools/grade_class.py --report-only      # after `make autograde`: the report alone
-    python tools/grade_class.py --no-kernel-pool   # no pre-started kernels (slower)
+    python tools/grade_class.py --kernel-pool      # pre-started kernels (see below)
 
 Example (from Python)::
 
@@ -324,7 +325,7 @@ def grade_class(course: Path, workers: int = 2, problem_sets: list[str] | None =
                 kernel_pool: bool | None = None) -> dict:
     """Autograde ``course/submitted`` with ``workers`` processes; return (and write) the report.
 
-    ``kernel_pool`` (default: on unless ``BACKPROP_KERNEL_POOL=0``): each worker starts the
+    ``kernel_pool`` (default: off unless ``BACKPROP_KERNEL_POOL=1``): each worker starts the
     grading kernel of its next submission while it grades the current one (``KernelPool`` in
     ``tools/grader_kernel/nbgrader_hooks.py``); off, each kernel starts when its notebook does.
     Every submission gets its own fresh sandboxed kernel either way.
@@ -349,7 +350,7 @@ def grade_class(course: Path, workers: int = 2, problem_sets: list[str] | None =
     scratch = Path(tempfile.mkdtemp(prefix="grade-class-"))
     os.chmod(scratch, 0o711)  # kernels make private folders inside
     if kernel_pool is None:
-        kernel_pool = os.environ.get("BACKPROP_KERNEL_POOL", "1") != "0"
+        kernel_pool = os.environ.get("BACKPROP_KERNEL_POOL", "0") == "1"
     env = {"BACKPROP_GRADER_SCRATCH": str(scratch),
            "BACKPROP_KERNEL_POOL": "1" if kernel_pool else "0"}
     os.environ["BACKPROP_GRADER_SCRATCH"] = str(scratch)  # the workers get all of env
@@ -417,9 +418,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, help="JSON report [COURSE/grading-report.json]")
     parser.add_argument("--report-only", action="store_true",
                         help="grade nothing: report what an earlier autograde left")
+    parser.add_argument("--kernel-pool", dest="kernel_pool", action="store_true",
+                        default=None, help="start each worker's next grading kernel while it "
+                        "grades the current submission (also BACKPROP_KERNEL_POOL=1)")
     parser.add_argument("--no-kernel-pool", dest="kernel_pool", action="store_false",
-                        default=None, help="start each grading kernel only when its notebook "
-                        "runs (as before the pool; also BACKPROP_KERNEL_POOL=0)")
+                        help="start each grading kernel when its notebook runs (the default)")
     args = parser.parse_args(argv)
     report = grade_class(args.course, args.workers, args.ps, args.students, args.report,
                          regrade=not args.report_only, kernel_pool=args.kernel_pool)

@@ -7,7 +7,7 @@
   each cell's output in the grading process too (``BACKPROP_GRADE_OUTPUT_BYTES``, default 1 MB of
   text per cell): a kernel whose own cap was removed cannot fill the grader's memory. Output
   clearing (``clear_output``) in graded test cells is ignored, so an error cannot be wiped away.
-* With ``BACKPROP_KERNEL_POOL=1`` (``tools/grade_class.py`` sets it unless told not to),
+* With ``BACKPROP_KERNEL_POOL=1`` (``tools/grade_class.py --kernel-pool``; off by default),
   ``GradingExecute`` takes a kernel started ahead of time (``KernelPool``): a fresh sandboxed
   kernel per notebook all the same, that nothing was sent to before; it only starts earlier.
 * A cell that crashes the kernel (or trips an iopub timeout) no longer fails the whole notebook:
