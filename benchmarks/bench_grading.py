@@ -2,9 +2,9 @@
 
 A generated class (tests/hostile/corpus.py ``class_submissions``: solutions, untouched releases
 and typical mistakes, every student submitting every problem set) is graded with 2 workers twice,
-back to back, on two copies of one course: first as before (``--no-kernel-pool``: each grading
-kernel starts when its notebook runs), then with the pool of pre-started kernels (the default:
-``KernelPool`` in tools/grader_kernel/nbgrader_hooks.py). Rows:
+back to back, on two copies of one course: first as before (``--no-kernel-pool``, the default:
+each grading kernel starts when its notebook runs), then with the pool of pre-started kernels
+(``--kernel-pool``: ``KernelPool`` in tools/grader_kernel/nbgrader_hooks.py). Rows:
 
 - ``grading / per submission, 2 workers, no pool|kernel pool``: wall seconds per submission
   (grade_class's whole run / submissions); the pool's ``ratio`` is no-pool time / pool time.
@@ -42,11 +42,16 @@ its shutdown, ~2.8 s of cells, ~2 s of nbgrader (gradebook writes through SQLAlc
 
 The pool removes the start-up and shutdown waits from the path (the next kernel starts while the
 current notebook runs; a used kernel's exit overlaps with nbgrader's work); the cells get slower
-by the CPU the starting kernel takes. ``make bench`` (40 submissions, 2 workers, same run,
-2026-12-02 07:28-07:34 UTC, load average rising from ~4 to ~30 during the pool's run): no pool
-4.31 s per submission (172 s), pool 3.54 s (142 s), ratio 1.22; a class of 800 extrapolates to
-3444 s and 2833 s. Not cut: importing ipykernel and numpy in each kernel (a pre-forked "zygote"
-that has imported them could), nbgrader's per-submission gradebook work.
+by the CPU the starting kernel takes. With one grading process that is a clear gain (above:
+5.51 to 3.17 s); with 2 workers on 2 cores the processors are already busy, and the gain is not
+reliable. ``make bench`` (40 submissions, 2 workers, both paths in the same run), twice on
+2026-12-02: at 07:28-07:34 UTC (load average rising from ~4 to ~30 during the pool's part) no
+pool 4.31 s per submission (172 s), pool 3.54 s (142 s), ratio 1.22, a class of 800
+extrapolated to 3444 s and 2833 s; at 07:48-07:54 UTC (load average 2-7) no pool 2.663 s, pool
+2.651 s, ratio 1.00, 2131 s and 2121 s for 800. So ``tools/grade_class.py`` leaves the pool off
+unless asked (``--kernel-pool``). Not cut: importing ipykernel and numpy in each kernel (a
+pre-forked "zygote" that has imported them would save that CPU, which is what 2 workers need),
+nbgrader's per-submission gradebook work.
 
 Earlier figures (2026-12-01, nothing else running): 40 submissions, 1 worker 3.57 s, 2 workers
 2.01 s per submission; 200 submissions with 2 workers 388 s (1.94 s each).
