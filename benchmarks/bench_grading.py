@@ -1,28 +1,63 @@
-"""How long autograding a class takes with tools/grade_class.py (sandboxed kernel, tamper screen).
+"""How long autograding a class takes with tools/grade_class.py, with and without the kernel pool.
 
 A generated class (tests/hostile/corpus.py ``class_submissions``: solutions, untouched releases
-and typical mistakes, every student submitting every problem set) is graded in a temporary copy of
-the course with 1 and 2 workers. Rows:
+and typical mistakes, every student submitting every problem set) is graded with 2 workers twice,
+back to back, on two copies of one course: first as before (``--no-kernel-pool``, the default:
+each grading kernel starts when its notebook runs), then with the pool of pre-started kernels
+(``--kernel-pool``: ``KernelPool`` in tools/grader_kernel/nbgrader_hooks.py). Rows:
 
-- ``grading / per submission, N workers``: wall seconds per submission (whole run / submissions).
-- ``grading / class of 800, 2 workers``: 200 students x 4 problem sets, extrapolated from the
-  2-worker rate (target: at most 900 s on the 2-core machine). ``ratio`` = 900 / that time.
+- ``grading / per submission, 2 workers, no pool|kernel pool``: wall seconds per submission
+  (grade_class's whole run / submissions); the pool's ``ratio`` is no-pool time / pool time.
+- ``grading / class of 800, 2 workers, ...``: 200 students x 4 problem sets, extrapolated from
+  the rate above (target: at most 900 s on the 2-core machine). ``ratio`` = 900 / that time.
 
-Measured on the 2-core machine (2026-12-01, nothing else running, problem sets 1-4, sandboxed
-kernel and tamper screen on; ``make bench`` and ``make test-load``):
+Where a submission's time goes (2026-12-02, the 2-core machine *shared with about five other
+workers*, load average 3-4 during these runs, so absolute times are about twice those of a quiet
+day; compare within a run). One grading process, in-process ``NbGraderAPI.autograde`` of 8
+submissions (2 students x problem sets 1-4), two rounds alternating no pool / pool, seconds per
+submission:
 
-- 40 submissions: 1 worker 3.57 s per submission, 2 workers 2.01 s (1.78x).
-- 200 submissions (50 students x 4 sets, ``make test-load``): 2 workers 388 s (1.94 s per
-  submission), serial 848 s (4.24 s); identical grades.
-- So a class of 200 x 4 = 800 takes about 26-27 minutes with 2 workers: *over* the 15-minute
-  target. Per submission (ps1, one worker): ~1.2 s to start the sandboxed kernel, ~0.6 s of
-  nbgrader in the grading process, the cells (ps4's training ~1.4 s). Already removed: importing
-  matplotlib in the graded kernel (``helpers`` loads ``plots`` lazily, -0.8 s) and nbgrader
-  re-checking its metadata schema for every cell (``tools/grade_class.py``, -0.5 s).
+=========================================  ===========  ===========  ==============
+                                           no pool, r1  no pool, r2  pool (warm), r2
+=========================================  ===========  ===========  ==============
+whole submission                              4.72         5.51         3.17
+kernel: wait until it answers (start-up)      1.91         2.48         0.22
+kernel: Popen of launch.py                    0.06         0.02         (in take) 0.02
+kernel: shutdown, wait for the launcher       0.56         0.79         0.11 (+0.003)
+the cells (kernel busy)                       1.48         1.72         2.11
+nbgrader's own work (the rest)                0.71         0.50         0.71
+  of which saving scores / tamper screen      0.32 / 0.05  0.09 / 0.10  0.14 / 0.09
+=========================================  ===========  ===========  ==============
 
-``size="tiny"``: 2 submissions of the first problem set, 2 workers (checks that it works).
-``size="full"``: 40 submissions per worker count (the load test, ``make test-load``, grades 200
-twice).
+(The pool's first round, with half its kernels still cold, took 4.29 s.) In the kernel's
+start-up, measured as separate ``python -s -P -c`` processes at the same time (medians of 5):
+an empty interpreter 0.08 s, ``import ipykernel.kernelapp`` (IPython) 1.54 s, ``import numpy``
+0.55 s, ``import helpers.grading`` (numpy included) 0.87 s. So importing ipykernel is most of
+the 1.9-2.5 s start-up; the launcher and the sandbox (scratch folder, data copy, mount namespace,
+uid switch) are the remaining ~0.4-0.9 s (derived, not timed separately); numpy and helpers are
+imported by the first cell and count under "the cells". Under a heavier load (load average 7-16),
+cProfile of the same 8 submissions gave 10.4 s each: ~4.5 s waiting for the kernel, ~1.1 s for
+its shutdown, ~2.8 s of cells, ~2 s of nbgrader (gradebook writes through SQLAlchemy ~0.6 s,
+``init_assignment`` ~0.5 s).
+
+The pool removes the start-up and shutdown waits from the path (the next kernel starts while the
+current notebook runs; a used kernel's exit overlaps with nbgrader's work); the cells get slower
+by the CPU the starting kernel takes. With one grading process that is a clear gain (above:
+5.51 to 3.17 s); with 2 workers on 2 cores the processors are already busy, and the gain is not
+reliable. ``make bench`` (40 submissions, 2 workers, both paths in the same run), twice on
+2026-12-02: at 07:28-07:34 UTC (load average rising from ~4 to ~30 during the pool's part) no
+pool 4.31 s per submission (172 s), pool 3.54 s (142 s), ratio 1.22, a class of 800
+extrapolated to 3444 s and 2833 s; at 07:48-07:54 UTC (load average 2-7) no pool 2.663 s, pool
+2.651 s, ratio 1.00, 2131 s and 2121 s for 800. So ``tools/grade_class.py`` leaves the pool off
+unless asked (``--kernel-pool``). Not cut: importing ipykernel and numpy in each kernel (a
+pre-forked "zygote" that has imported them would save that CPU, which is what 2 workers need),
+nbgrader's per-submission gradebook work.
+
+Earlier figures (2026-12-01, nothing else running): 40 submissions, 1 worker 3.57 s, 2 workers
+2.01 s per submission; 200 submissions with 2 workers 388 s (1.94 s each).
+
+``size="tiny"``: 2 submissions of the first problem set, 2 workers, pool only (checks that it
+works). ``size="full"``: 40 submissions, both paths.
 """
 
 from __future__ import annotations
@@ -46,7 +81,8 @@ def _row(benchmark, variant, seconds, baseline=None, ratio=None, note=""):
             "baseline": baseline, "ratio": ratio, "note": note}
 
 
-def _grade(n: int, workers: int, root: Path, first_only: bool = False) -> float:
+def _course(n: int, root: Path, first_only: bool = False) -> Path:
+    """A course with ``n`` generated submissions (tests/hostile/corpus.py) under ``root``."""
     from hostile.corpus import class_submissions, load_problem_sets, write_submissions
     from nbgrader_utils import PROBLEM_SETS, make_course, nbgrader, nbgrader_env, notebooks
 
@@ -65,30 +101,48 @@ def _grade(n: int, workers: int, root: Path, first_only: bool = False) -> float:
         catalogue = {}
     write_submissions(course, class_submissions(load_problem_sets(course, available), n,
                                                 catalogue))
-    report = root / "report.json"
+    return course
+
+
+def _grade(course: Path, workers: int, kernel_pool: bool) -> float:
+    """Seconds grade_class takes for the whole course (its own figure, in its report)."""
+    from nbgrader_utils import nbgrader_env
+
+    env = nbgrader_env(course.parent)
+    report = course.parent / f"report-{workers}-{int(kernel_pool)}.json"
     subprocess.run([sys.executable, str(ROOT / "tools" / "grade_class.py"), "--course",
-                    str(course), "--workers", str(workers), "--report", str(report)],
+                    str(course), "--workers", str(workers), "--report", str(report),
+                    "--kernel-pool" if kernel_pool else "--no-kernel-pool"],
                    cwd=course, env=env, check=True, capture_output=True, text=True)
     return float(json.loads(report.read_text())["seconds"])
 
 
 def run(size: str) -> list[dict]:
     n = {"tiny": 2, "full": 40}[size]
+    root = Path(tempfile.mkdtemp(prefix="bench-grading-"))
     rows = []
     per = {}
-    for workers in ((2,) if size == "tiny" else (1, 2)):
-        root = Path(tempfile.mkdtemp(prefix="bench-grading-"))
-        try:
-            seconds = _grade(n, workers, root, first_only=size == "tiny")
-        finally:
-            shutil.rmtree(root, ignore_errors=True)
-        per[workers] = seconds / n
-        rows.append(_row("grading", f"per submission, {workers} workers", round(per[workers], 3),
-                         "per submission, 1 workers" if 1 in per and workers == 2 else None,
-                         round(per[1] / per[workers], 2) if 1 in per and workers == 2 else None,
-                         f"{n} submissions in {seconds:.1f} s"))
-    whole = per[2] * CLASS
-    rows.append(_row("grading", "class of 800, 2 workers", round(whole, 1), None,
-                     round(TARGET_SECONDS / whole, 2),
-                     "200 students x 4 problem sets, extrapolated; ratio = 900 s target / time"))
+    try:
+        course = _course(n, root / "a", first_only=size == "tiny")
+        twin = root / "b" / "course"
+        shutil.copytree(course, twin)
+        # the old path first, then the pool, back to back, each on its own copy of the class
+        for pool, folder in ((False, course), (True, twin)) if size == "full" else ((True, twin),):
+            seconds = _grade(folder, 2, pool)
+            per[pool] = seconds / n
+            variant = f"per submission, 2 workers, {'kernel pool' if pool else 'no pool'}"
+            against = pool and False in per
+            rows.append(_row("grading", variant, round(per[pool], 3),
+                             "per submission, 2 workers, no pool" if against else None,
+                             round(per[False] / per[True], 2) if against else None,
+                             f"{n} submissions in {seconds:.1f} s"))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    for pool in sorted(per):
+        whole = per[pool] * CLASS
+        label = "kernel pool" if pool else "no pool"
+        rows.append(_row("grading", f"class of 800, 2 workers, {label}",
+                         round(whole, 1), None, round(TARGET_SECONDS / whole, 2),
+                         "200 students x 4 problem sets, extrapolated; ratio = 900 s target / "
+                         "time"))
     return rows

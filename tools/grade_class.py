@@ -7,7 +7,10 @@ every problem set of the students it takes through nbgrader's Python API, so a s
 submissions are graded by one process, one after the other (two processes grading one student at
 the same time race on ``autograded/<student>``), and students run in parallel against one sqlite
 gradebook. The course's nbgrader_config.py applies (sandboxed grading kernel, limits, tamper
-screen: see docs/instructor-guide.md).
+screen: see docs/instructor-guide.md). With ``--kernel-pool`` (off by default: not measurably
+faster with 2 workers on 2 cores, see benchmarks/bench_grading.py) each worker starts the grading
+kernel of its next submission while it grades the current one (a fresh sandboxed kernel per
+submission all the same: ``KernelPool`` in tools/grader_kernel/nbgrader_hooks.py).
 
 Writes a JSON report (``--report``, default ``grading-report.json`` in the course) with, for each
 student and problem set, the status, the score, for every autograded cell its score and, when
@@ -23,6 +26,7 @@ Usage::
     python -m tools.grade_class --course . --workers 2             # the same, from the repository
     python tools/grade_class.py --workers 2 --ps ps1_chain_rule --students alice bob
     python tools/grade_class.py --report-only      # after `make autograde`: the report alone
+    python tools/grade_class.py --kernel-pool      # pre-started kernels (see below)
 
 Example (from Python)::
 
@@ -317,8 +321,14 @@ def summary_lines(report: dict) -> list[str]:
 
 def grade_class(course: Path, workers: int = 2, problem_sets: list[str] | None = None,
                 students: list[str] | None = None, report_path: Path | None = None,
-                quiet: bool = False, regrade: bool = True) -> dict:
+                quiet: bool = False, regrade: bool = True,
+                kernel_pool: bool | None = None) -> dict:
     """Autograde ``course/submitted`` with ``workers`` processes; return (and write) the report.
+
+    ``kernel_pool`` (default: off unless ``BACKPROP_KERNEL_POOL=1``): each worker starts the
+    grading kernel of its next submission while it grades the current one (``KernelPool`` in
+    ``tools/grader_kernel/nbgrader_hooks.py``); off, each kernel starts when its notebook does.
+    Every submission gets its own fresh sandboxed kernel either way.
 
     ``regrade=False`` grades nothing: the report is made from the gradebook and the autograded
     notebooks that ``make autograde`` (``nbgrader autograde``) left; a submission without an
@@ -339,8 +349,11 @@ def grade_class(course: Path, workers: int = 2, problem_sets: list[str] | None =
         return _write_report(course, _graded_before(course, todo), todo, start, 0, report_path)
     scratch = Path(tempfile.mkdtemp(prefix="grade-class-"))
     os.chmod(scratch, 0o711)  # kernels make private folders inside
-    env = {"BACKPROP_GRADER_SCRATCH": str(scratch)}
-    os.environ.update(env)
+    if kernel_pool is None:
+        kernel_pool = os.environ.get("BACKPROP_KERNEL_POOL", "0") == "1"
+    env = {"BACKPROP_GRADER_SCRATCH": str(scratch),
+           "BACKPROP_KERNEL_POOL": "1" if kernel_pool else "0"}
+    os.environ["BACKPROP_GRADER_SCRATCH"] = str(scratch)  # the workers get all of env
     try:
         all_sets = sorted({ps for sets in todo.values() for ps in sets})
         ensure_assignments(course, all_sets)
@@ -362,7 +375,7 @@ def grade_class(course: Path, workers: int = 2, problem_sets: list[str] | None =
                     print(f"[{done}/{len(todo)}] {student}", file=sys.stderr, flush=True)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return _write_report(course, jobs, todo, start, workers, report_path)
+    return _write_report(course, jobs, todo, start, workers, report_path, kernel_pool)
 
 
 def _graded_before(course: Path, todo: dict[str, list[str]]) -> dict[str, dict]:
@@ -383,12 +396,13 @@ def _graded_before(course: Path, todo: dict[str, list[str]]) -> dict[str, dict]:
     return jobs
 
 
-def _write_report(course, jobs, todo, start, workers, report_path) -> dict:
+def _write_report(course, jobs, todo, start, workers, report_path, kernel_pool=False) -> dict:
     report = {
         "students": collect_grades(course, jobs),
         "seconds": round(time.perf_counter() - start, 2),
         "submissions": sum(len(v) for v in todo.values()),
         "workers": workers,
+        "kernel_pool": bool(kernel_pool),
     }
     path = report_path or course / "grading-report.json"
     Path(path).write_text(json.dumps(report, indent=1, sort_keys=True))
@@ -404,9 +418,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, help="JSON report [COURSE/grading-report.json]")
     parser.add_argument("--report-only", action="store_true",
                         help="grade nothing: report what an earlier autograde left")
+    parser.add_argument("--kernel-pool", dest="kernel_pool", action="store_true",
+                        default=None, help="start each worker's next grading kernel while it "
+                        "grades the current submission (also BACKPROP_KERNEL_POOL=1)")
+    parser.add_argument("--no-kernel-pool", dest="kernel_pool", action="store_false",
+                        help="start each grading kernel when its notebook runs (the default)")
     args = parser.parse_args(argv)
     report = grade_class(args.course, args.workers, args.ps, args.students, args.report,
-                         regrade=not args.report_only)
+                         regrade=not args.report_only, kernel_pool=args.kernel_pool)
     failed = [(s, ps) for s, sets in report["students"].items() for ps, e in sets.items()
               if e["status"] != "graded"]
     n = max(report["submissions"], 1)

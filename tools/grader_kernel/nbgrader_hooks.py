@@ -7,6 +7,9 @@
   each cell's output in the grading process too (``BACKPROP_GRADE_OUTPUT_BYTES``, default 1 MB of
   text per cell): a kernel whose own cap was removed cannot fill the grader's memory. Output
   clearing (``clear_output``) in graded test cells is ignored, so an error cannot be wiped away.
+* With ``BACKPROP_KERNEL_POOL=1`` (``tools/grade_class.py --kernel-pool``; off by default),
+  ``GradingExecute`` takes a kernel started ahead of time (``KernelPool``): a fresh sandboxed
+  kernel per notebook all the same, that nothing was sent to before; it only starts earlier.
 * A cell that crashes the kernel (or trips an iopub timeout) no longer fails the whole notebook:
   that cell and every later code cell get an error saying so, earlier tests keep their marks.
   A notebook has a total time budget (``BACKPROP_NOTEBOOK_BUDGET``, default 900 s): a kernel
@@ -284,14 +287,44 @@ class GradingExecute(Execute):
         help="seconds one notebook may run in all; later cells are not run (and say so)",
     ).tag(config=True)
 
+    def kernel_arguments(self, resources) -> list[str]:
+        """The kernel's extra arguments: the problem set's data folder (``--backprop-data``)."""
+        info = (resources or {}).get("nbgrader", {})
+        if not info.get("assignment"):
+            return list(self.extra_arguments)
+        folder = source_folder(self.config, info["assignment"])
+        args = [a for a in self.extra_arguments if not a.startswith("--backprop-data=")]
+        return [*args, f"--backprop-data={folder}"]
+
     async def async_start_new_kernel(self, **kwargs):
         """Start the kernel with the problem set's data folder (``launch.py --backprop-data``)."""
-        info = (self.resources or {}).get("nbgrader", {})
-        if info.get("assignment"):
-            folder = source_folder(self.config, info["assignment"])
-            args = [a for a in self.extra_arguments if not a.startswith("--backprop-data=")]
-            self.extra_arguments = [*args, f"--backprop-data={folder}"]
+        self.extra_arguments = self.kernel_arguments(self.resources)
         return await super().async_start_new_kernel(**kwargs)
+
+    def preprocess(self, nb, resources=None, km=None):
+        """Run the notebook; with the kernel pool on, in a pre-started kernel (``KernelPool``).
+
+        The kernel comes from ``kernel_pool().take``: started for this problem set, sent nothing
+        yet. Before it runs anything, the previous submission's kernel has exited and its
+        launcher has cleaned up. Afterwards this kernel is asked to shut down (``retire``); the
+        next submission waits for its exit before running anything.
+        """
+        if km is not None or not kernel_pool_enabled():
+            return super().preprocess(nb, resources, km)
+        from nbgrader.coursedir import CourseDirectory
+
+        pool = kernel_pool()
+        pool.finish_retired()
+        key = (self.kernel_name, tuple(self.kernel_arguments(resources)))
+        km = pool.take(key, self.config, CourseDirectory(config=self.config).root)
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:
+            if self.kc is not None:
+                self.kc.stop_channels()
+                self.kc = None
+            self.km = None
+            pool.retire(km)
 
     def preprocess_cell(self, cell, resources, index):
         import time
@@ -347,6 +380,116 @@ class GradingExecute(Execute):
         if 0 <= cell_index < len(self.nb.cells) and _is_test_cell(self.nb.cells[cell_index]):
             return  # a test cell's error must stay visible
         return super().clear_output(outs, msg, cell_index)
+
+
+# ---- a pool of pre-started grading kernels (tools/grade_class.py turns it on) ----------------
+POOL_VARIABLE = "BACKPROP_KERNEL_POOL"
+
+
+def kernel_pool_enabled() -> bool:
+    """Whether ``GradingExecute`` takes its kernels from the pool (``BACKPROP_KERNEL_POOL=1``)."""
+    return os.environ.get(POOL_VARIABLE, "0") == "1"
+
+
+class KernelPool:
+    """Grading kernels started ahead of time, one waiting per (kernel name, arguments).
+
+    Every kernel is an ordinary ``backprop-grader`` kernel (``launch.py``: its own scratch folder,
+    throw-away uid, private /tmp, rlimits) started by an ``AsyncKernelManager``; the pool only
+    changes *when* it starts. ``take`` hands out the waiting kernel (or starts one) and at once
+    starts the next one for the same problem set, so that its start-up (the launcher, the
+    sandbox, importing ipykernel) overlaps with the grading of this submission. A kernel handed
+    out has had nothing sent to it: no client connected to it before, so it has run no code of
+    any student. Each kernel is used for one notebook only: ``retire`` asks it to shut down (as
+    nbclient does: interrupt, then a shutdown request) and ``finish_retired`` waits for it to exit
+    (killing it after ``shutdown_wait_time``), which ``GradingExecute`` calls before the next
+    notebook runs. Kernels still waiting when the process exits are shut down the same way
+    (and a launcher whose grading process dies takes its kernel with it, see ``launch.py``).
+
+    One pool per grading process (``kernel_pool()``); not thread-safe.
+    """
+
+    def __init__(self):
+        self.waiting: dict[tuple, object] = {}
+        self.retired: list = []
+        self.started = 0
+        import atexit
+
+        atexit.register(self.close)
+
+    @staticmethod
+    def _run(coroutine_function, *args, **kwargs):
+        from jupyter_core.utils import run_sync
+
+        return run_sync(coroutine_function)(*args, **kwargs)
+
+    def _start(self, key: tuple, config, cwd: str):
+        from jupyter_client.manager import AsyncKernelManager
+
+        name, arguments = key
+        km = AsyncKernelManager(kernel_name=name, config=config)
+        self._run(km.start_kernel, extra_arguments=list(arguments), cwd=cwd)
+        self.started += 1
+        return km
+
+    def take(self, key: tuple, config, cwd: str):
+        """A started kernel for ``key`` that has run nothing; start the next one for ``key``."""
+        km = self.waiting.pop(key, None)
+        if km is not None and not self._run(km.is_alive):
+            self.retire(km)  # died while waiting (killed, out of memory): never used
+            self.finish_retired()
+            km = None
+        if km is None:
+            km = self._start(key, config, cwd)
+        try:
+            self.waiting[key] = self._start(key, config, cwd)
+        except Exception as exc:  # noqa: BLE001 - the next submission starts its own then
+            import logging
+
+            logging.getLogger(__name__).warning("could not pre-start a grading kernel: %s", exc)
+        return km
+
+    def retire(self, km) -> None:
+        """Ask a kernel to shut down (it is never used again); ``finish_retired`` waits for it."""
+        try:
+            km.stop_restarter()
+            km.shutting_down = True
+            if self._run(km.is_alive):
+                self._run(km.interrupt_kernel)
+                self._run(km.request_shutdown)
+        except Exception:  # noqa: BLE001 - finish_retired kills it if it did not hear
+            pass
+        self.retired.append(km)
+
+    def finish_retired(self) -> None:
+        """Wait until every retired kernel has exited (killed if it takes too long)."""
+        while self.retired:
+            km = self.retired.pop()
+            try:
+                if km.has_kernel:
+                    self._run(km.finish_shutdown)
+                self._run(km.cleanup_resources)
+            except Exception as exc:  # noqa: BLE001 - e.g. nbclient cleaned it up already
+                import logging
+
+                logging.getLogger(__name__).debug("retired kernel: %s", exc)
+
+    def close(self) -> None:
+        """Shut down the waiting kernels and wait for every kernel of the pool to exit."""
+        while self.waiting:
+            self.retire(self.waiting.popitem()[1])
+        self.finish_retired()
+
+
+_POOL: KernelPool | None = None
+
+
+def kernel_pool() -> KernelPool:
+    """This process's ``KernelPool`` (created on first use)."""
+    global _POOL
+    if _POOL is None:
+        _POOL = KernelPool()
+    return _POOL
 
 
 # ---- what a submission may hand in ------------------------------------------------------------
