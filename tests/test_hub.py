@@ -37,6 +37,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests.chromium import CHROMIUM, CHROMIUM_FLAGS
 from tests.hub_support import (
     COURSE_ID,
     REPO,
@@ -56,10 +57,6 @@ LOAD_PS = "ps2_scalar_backprop"  # the load check
 LOAD_STUDENTS = 30
 MISTAKE = "wb_target_minus_prediction"  # from tests/mistakes/ps1_chain_rule.py
 NOTEBOOK = f"{PS}/{PS}.ipynb"
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = REPO / "build" / "hub-screenshots"
 
 

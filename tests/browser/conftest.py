@@ -31,19 +31,10 @@ import nbformat
 import pytest
 from labdriver import ROOT, venv_python
 
+from tests.chromium import CHROMIUM, CHROMIUM_FLAGS
+
 HERE = Path(__file__).resolve().parent
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS", ROOT / "build" / "browser-screenshots"))
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SKIP_REASON = (
     f"Chromium not found at {CHROMIUM} "
     "(install it with tools/install_chromium.sh, i.e. `apt-get install -y chromium`, as root)"
