@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 	@echo "Environment ready in $(VENV)"
 
 lint: $(STAMP)
-	$(BIN)/ruff check helpers tests lectures solutions benchmarks tools
+	$(BIN)/ruff check helpers tests lectures solutions benchmarks tools book deploy
 
 # Each area keeps its own targets in mk/<area>.mk: lab, test tiers, nbgrader workflow, grading,
 # browser, bench. `make test` (mk/test.mk) is the fast tier; `make test-all` runs every tier.
