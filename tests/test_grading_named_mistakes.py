@@ -197,3 +197,24 @@ def test_each_question_shows_the_points_its_graded_cells_carry(ps):
     assert shown and shown == carried, (shown, carried)
     total = TOTAL.findall(nb.cells[0].source)
     assert total == [str(sum(carried.values()))], (total, sum(carried.values()))
+
+
+@pytest.mark.parametrize("name", ["ps3.xor_dW1", "ps4.dW1"])
+def test_a_matrix_product_with_a_transposed_operand_is_named(name):
+    """With every dimension different, ``X @ dZ`` instead of ``X.T @ dZ`` raises numpy's shape
+    error inside the student's function: the visible check names it (the hidden part fails on
+    the same error, so the score does not depend on this message)."""
+    def transposed(X, *rest):
+        dZ = np.ones((X.shape[0], 3))
+        return {"W1": X @ dZ}
+
+    with pytest.raises(AssertionError, match=r"transposed operand.*X\.T @ dZ"):
+        check(name, transposed)
+
+
+def test_other_value_errors_of_a_student_function_are_not_renamed():
+    def broken(*args):
+        raise ValueError("my own bug")
+
+    with pytest.raises(ValueError, match="my own bug"):
+        check("ps4.dW1", broken)

@@ -27,7 +27,7 @@ MISTAKES = [
        ["test-hand-dW2"], ["transpose"]),
     # X (N, D) @ dZ1 (N, H) fails in the student's own line now that N differs from D
     _m("hand_X_not_transposed", "p1b-hand", "dW1 = X.T @ ((dY", "dW1 = X @ ((dY",
-       ["test-hand-dW2", "test-hand-dW1"], ["matmul", "mismatch"]),
+       ["test-hand-dW2", "test-hand-dW1"], ["matmul", "mismatch", "transposed"]),
     # 2. the chain of nodes
     _m("chain_sigmoid_of_activation", "p1c-chain", "dZ1 = sigmoid_backward(dA1, Z1)",
        "dZ1 = sigmoid_backward(dA1, A1)", ["test-chain-dW1", "test-update"], ["is wrong"]),
@@ -70,7 +70,7 @@ MISTAKES = [
     _m("xor_dW1_transposed", "p3b-xor", "dW1 = X.T @ dZ1", "dW1 = dZ1.T @ X",
        ["test-xor-dW1", "test-xor-trained"], ["transpose"]),
     _m("xor_X_not_transposed", "p3b-xor", "dW1 = X.T @ dZ1", "dW1 = X @ dZ1",
-       _XOR_GRADS + ["test-xor-trained"], ["matmul", "mismatch"]),
+       _XOR_GRADS + ["test-xor-trained"], ["matmul", "mismatch", "transposed"]),
     _m("xor_too_few_steps", "p3c-train", "for _ in range(steps):", "for _ in range(3):",
        ["test-xor-trained"], ["of the 4 XOR points"]),
     _m("xor_layers_from_helpers", "p3b-xor", "    N = X.shape[0]",

@@ -51,7 +51,7 @@ MISTAKES = [
        ["transpose"]),
     # with every dimension different, X @ dZ1 no longer has the shape of W1 by accident
     _m("dW1_X_not_transposed", "p2b-backward", 'grads["W1"] = X.T @ dZ1',
-       'grads["W1"] = X @ dZ1', _GRADS + ["test-accuracy"], ["matmul", "mismatch"]),
+       'grads["W1"] = X @ dZ1', _GRADS + ["test-accuracy"], ["matmul", "mismatch", "transposed"]),
     _m("db3_not_summed", "p2b-backward", '"b3": dZ3.sum(axis=0)}', '"b3": dZ3}',
        ["test-db3", "test-accuracy"], ["sum(axis=0)"]),
     _m("db3_wrong_axis", "p2b-backward", '"b3": dZ3.sum(axis=0)}', '"b3": dZ3.sum(axis=1)}',
