@@ -35,7 +35,8 @@ BOOK_SOURCES = ["_config.yml", "_toc.yml", "intro.md", "problem-sets.md", "_ext/
 # Files of book/ served as static files next to the npm assets.
 BOOK_STATIC = ["widgets-offline-config.js"]
 DOCS_PAGES = {"notation.md": ROOT / "docs" / "notation.md",
-              "instructor-guide.md": ROOT / "docs" / "instructor-guide.md"}
+              "instructor-guide.md": ROOT / "docs" / "instructor-guide.md",
+              "deploy.md": ROOT / "docs" / "deploy.md"}
 
 # What the site serves from _vendor/ (paths inside node_modules -> inside _vendor/).
 VENDORED = {
@@ -91,6 +92,23 @@ def check_no_solutions(notebook: dict, name: str) -> None:
                                 "release (exercises/), never solutions")
 
 
+def link_docs_pages(notebook: dict) -> dict:
+    """Point a notebook's links to ``docs/<page>.md`` (written relative to the repository:
+    ``../docs/`` from a lecture, ``../../docs/`` from a problem set) at the site's copy of that
+    page, which sits one level above the lectures and problem sets."""
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        linked = source
+        for name in DOCS_PAGES:
+            for prefix in ("../../docs/", "../docs/"):
+                linked = linked.replace(f"]({prefix}{name}", f"](../{name}")
+        if linked != source:
+            cell["source"] = linked
+    return notebook
+
+
 def read_only_problem_set(path: Path) -> dict:
     """The problem set as a page: outputs cleared, a read-only banner after its title cell."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
@@ -102,7 +120,7 @@ def read_only_problem_set(path: Path) -> dict:
     banner = {"cell_type": "markdown", "id": "site-banner", "metadata": {},
               "source": READ_ONLY_BANNER.format(ps=path.stem)}
     notebook["cells"].insert(1, banner)
-    return notebook
+    return link_docs_pages(notebook)
 
 
 def lecture_page(path: Path) -> dict:
@@ -111,7 +129,7 @@ def lecture_page(path: Path) -> dict:
     banner = {"cell_type": "markdown", "id": "site-banner", "metadata": {},
               "source": LECTURE_BANNER.format(name=path.stem)}
     notebook["cells"].insert(1, banner)
-    return notebook
+    return link_docs_pages(notebook)
 
 
 def copy_vendored_assets(node_modules: Path, vendor: Path) -> None:
