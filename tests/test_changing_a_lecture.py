@@ -41,8 +41,9 @@ def copy_course(dest: Path, lectures=("03_*",), tests=()) -> Path:
     make files, the folders its lint step reads, the chosen lectures and tests."""
     for name in ("Makefile", "pyproject.toml", "jupytext.toml"):
         shutil.copy2(ROOT / name, dest / name)
-    caches = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "results")
-    for sub in ("mk", "helpers", "solutions", "benchmarks", "tools"):
+    caches = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "results", "node_modules")
+    linted = re.search(r"ruff check (.+)", (ROOT / "Makefile").read_text()).group(1).split()
+    for sub in ["mk", *(d for d in linted if d not in ("tests", "lectures"))]:
         shutil.copytree(ROOT / sub, dest / sub, ignore=caches)
     for sub in ("lectures", "tests"):
         (dest / sub).mkdir()
