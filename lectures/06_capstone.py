@@ -215,6 +215,36 @@ plot_decision_boundary(lambda P: net.forward(P)[:, 0], X, y, ax=ax,
 fig.colorbar(ax.collections[0], ax=ax, label="network output")
 plt.show()
 
+# %% [markdown]
+# **Try it.** Move the slider: the vectorised network starts again from the scalar network's first
+# weights and trains for that many steps with the same learning rate. Watch the boundary form, and
+# find how many steps it takes before every point is on the right side.
+
+# %% tags=["nbval-ignore-output"]
+from ipywidgets import IntSlider, interact
+
+start = to_matrices(MLP(2, [4, 1], rng=0))      # the same first weights as above
+
+
+def train_for(steps=200):
+    fresh = Sequential(Linear(2, 4, dtype=np.float64), Tanh(), Linear(4, 1, dtype=np.float64))
+    for linear, (W, b) in zip((fresh[0], fresh[2]), start):
+        linear.params["W"][...] = W
+        linear.params["b"][...] = b
+    if steps:
+        train(fresh, MSE(), X, Y, epochs=steps, lr=lr, quiet=True)
+    out = fresh.forward(X)[:, 0]
+    accuracy = np.mean((out > 0.5) == (y == 1))
+    fig, ax = plt.subplots(figsize=(4.2, 3.8))
+    plot_decision_boundary(lambda P: fresh.forward(P)[:, 0], X, y, ax=ax,
+                           title=f"after {steps} steps")
+    plt.show()
+    print(f"{steps} steps: loss {np.mean((out - y) ** 2):.4f}, accuracy {accuracy:.0%}")
+
+
+explorer = interact(train_for, steps=IntSlider(value=200, min=0, max=400, step=20,
+                                              description="steps"))
+
 # %% tags=["nbval-ignore-output"]
 print(f"200 steps: Value engine {seconds_v:.2f} s, matrices {seconds_m:.3f} s "
       f"({seconds_v / seconds_m:.0f} times faster)")
