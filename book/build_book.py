@@ -159,18 +159,15 @@ def stage_sources(src: Path, node_modules: Path, root: Path = ROOT) -> list[Path
     for name, path in DOCS_PAGES.items():
         shutil.copy2(path, src / name)
         pages.append(src / name)
-    (src / "lectures").mkdir()
-    for path in lecture_notebooks(root):
-        target = src / "lectures" / path.name
-        target.write_text(json.dumps(lecture_page(path), indent=1, ensure_ascii=False),
-                          encoding="utf-8")
-        pages.append(target)
-    (src / "problem-sets").mkdir()
-    for path in problem_set_notebooks(root):
-        target = src / "problem-sets" / path.name
-        target.write_text(json.dumps(read_only_problem_set(path), indent=1, ensure_ascii=False),
-                          encoding="utf-8")
-        pages.append(target)
+    for folder, notebooks, page in (("lectures", lecture_notebooks(root), lecture_page),
+                                    ("problem-sets", problem_set_notebooks(root),
+                                     read_only_problem_set)):
+        (src / folder).mkdir()
+        for path in notebooks:
+            target = src / folder / path.name
+            target.write_text(json.dumps(page(path), indent=1, ensure_ascii=False),
+                              encoding="utf-8")
+            pages.append(target)
     copy_vendored_assets(node_modules, src / "_vendor")
     for name in BOOK_STATIC:
         shutil.copy2(root / "book" / name, src / "_vendor" / name)
