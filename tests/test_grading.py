@@ -276,6 +276,24 @@ def test_a_seeded_point_cannot_answer_a_hidden_check():
     (lambda: 0).__defaults__ = ("backprop-grading:check-seeded", "ps1.dg", io2, known)
 
 
+def _hidden_point(name):
+    io = []
+    (lambda: 0).__defaults__ = ("backprop-grading:ask", name, io)
+    return io[1]
+
+
+def test_hidden_points_are_fresh_except_where_a_spec_fixes_the_seed():
+    """A gradient check's hidden point is new at every run; the training check's is fixed, so a
+    mistake that only slows training (it fails on a few seeds in a hundred) gets the same mark
+    at every regrade, and differs from the visible point."""
+    assert _hidden_point("ps1.dg") != _hidden_point("ps1.dg")
+    first = _hidden_point("ps3.xor_trained")
+    assert first == _hidden_point("ps3.xor_trained")
+    visible = []
+    (lambda: 0).__defaults__ = ("backprop-grading:ask", "ps3.xor_trained", visible, 0)
+    assert first != visible[1]
+
+
 def test_a_token_cannot_move_to_another_list():
     mine, hidden = [], []
     (lambda: 0).__defaults__ = ("backprop-grading:ask", "ps1.dg", mine)

@@ -184,7 +184,11 @@ def build(K, T):  # noqa: C901 - one table, read top to bottom
         return (f"after train_xor(seed={args[0]}) the net classifies {n_ok}"
                 f" of the 4 XOR points correctly, not all 4: {advice}")
 
+    # a fixed hidden seed: a wrong gradient that only slows training (the doubled σ', the
+    # activation for its derivative) fails on a few seeds in a hundred, so a fresh seed would
+    # make the mark of such a submission change from one grading run to the next
     S["ps3.xor_trained"] = {"make": lambda R: (R.integers(0, 2 ** 31),), "pick": None,
+                            "hidden_seed": 20261202,
                             "judge": judge_xor_trained, "call": "train_xor(seed)",
                             "label": "the trained XOR net",
                             "about": "returns params that classify all four XOR points"}

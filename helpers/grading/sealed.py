@@ -726,6 +726,8 @@ def install() -> bool:  # noqa: C901 - everything the hook needs must be local t
             seeded = _len(value) > 3 and _type(value[3]) is _int
             if seeded:
                 seed = value[3]
+            elif "hidden_seed" in spec:  # a check whose outcome must not vary between regrades
+                seed = spec["hidden_seed"]
             else:
                 seed = _int.from_bytes(_urandom(8), "little")
             args = spec["make"](make_rng(seed))

@@ -6,7 +6,11 @@ A *spec* is a dict ``{"make", "judge", "call", "label", "about", "pick"}``:
 * ``make(R)`` draws the inputs of a check from a generator ``R`` (``R.uniform(lo, hi[, shape])``,
   ``R.normal(shape)``, ``R.integers(lo, hi)``) and returns them as a tuple ``args``;
 * ``judge(args, answer)`` returns ``None`` when the student's ``answer`` is right, else a message;
-* ``call`` says how the student's function is called (``"dg(t)"``), ``about`` what is compared.
+* ``call`` says how the student's function is called (``"dg(t)"``), ``about`` what is compared;
+* ``hidden_seed`` (optional, an int): the hidden test's point is drawn from this seed instead of a
+  fresh one. For checks whose verdict is not a comparison with a reference value (training), so a
+  fixed point reveals nothing, while a fresh one could make a regrade change a mark: a mistake
+  that slows training fails on some seeds only.
 
 The rules of a check module (``helpers/grading/ps*.py``, enforced by tests/test_grading.py) hold
 here too: this module imports nothing, and every function it defines takes every name it uses
