@@ -139,6 +139,17 @@ def _ps3_hand(derivative):
     return grads_by_hand
 
 
+def _ps2_reuse(drop_a=(), drop_b=(), scale=1.0):
+    """engine_grads for f = tanh(a·b)·a + eᵃ·b + a·a with some uses' messages left out."""
+    def grads(x, y):
+        t = np.tanh(x * y)
+        uses_a = [(1 - t * t) * y * x, t, np.exp(x) * y, x, x]
+        uses_b = [(1 - t * t) * x * x, np.exp(x)]
+        return [scale * sum(u for i, u in enumerate(uses_a) if i not in drop_a),
+                sum(u for i, u in enumerate(uses_b) if i not in drop_b)]
+    return grads
+
+
 NAMED = [
     # (check, wrong function, the one kind its message must name; None: no name from the lists)
     ("ps4.dW1", _ps4_backward(mask1=False), "missing_activation_derivative"),
@@ -158,6 +169,19 @@ NAMED = [
     ("ps3.xor_dW1", _ps3_xor_backward(lambda Z, A: np.tanh(Z)), None),
     ("ps3.hand_dW1", _ps3_hand(lambda A: 1.0), "missing_activation_derivative"),
     ("ps3.hand_dW1", _ps3_hand(lambda A: A), None),
+    ("ps2.engine_mul", lambda a, b: [a, a], "operands_swapped"),
+    ("ps2.engine_mul", lambda a, b: [2 * b, a], None),
+    ("ps2.engine_tanh", lambda a: [1 - a ** 2], "wrong_activation_derivative"),
+    ("ps2.engine_tanh", lambda a: [1.0], None),
+    ("ps2.engine_exp", lambda a: [a], "wrong_derivative"),
+    ("ps2.engine_pow", lambda a: [3 * a ** 3], "exponent_not_lowered"),
+    ("ps2.engine_pow", lambda a: [a ** 2], "missing_factor_k"),
+    ("ps2.engine_pow", lambda a: [3 * a], None),
+    ("ps2.engine_reuse", _ps2_reuse(drop_a=(3,)), "not_accumulated"),
+    ("ps2.engine_reuse", _ps2_reuse(drop_a=(0, 2), drop_b=(1,)), "not_accumulated"),
+    ("ps2.engine_reuse", _ps2_reuse(scale=1.01), None),
+    ("ps2.reg_wbar", lambda w, b, x, t, lam: {
+        "w": (w * np.tanh(w * x + b) - t) * np.tanh(w * x + b) + lam * w}, "missing_branch"),
 ]
 
 
@@ -208,7 +232,7 @@ def test_a_matrix_product_with_a_transposed_operand_is_named(name):
         dZ = np.ones((X.shape[0], 3))
         return {"W1": X @ dZ}
 
-    with pytest.raises(AssertionError, match=r"transposed operand.*X\.T @ dZ"):
+    with pytest.raises(AssertionError, match=r"Likely mistake \(transposed\).*X\.T @ dZ"):
         check(name, transposed)
 
 

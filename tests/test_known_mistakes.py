@@ -28,7 +28,7 @@ def test_a_missing_child_of_w_is_named_at_any_point(seed, child, words):
     with pytest.raises(AssertionError) as info:
         check("ps2.reg_wbar", lambda *a: reg_backward(*a, drop=child), seed=seed)
     message = str(info.value)
-    assert "Likely mistake (missing branch)" in message and words in message, message
+    assert "Likely mistake (missing_branch)" in message and words in message, message
     assert message.count("Likely mistake") == 1, message
 
 

@@ -65,9 +65,10 @@ def check(name: str, fn, *, seed: int | None = 0) -> None:
             raise
         raise AssertionError(
             f"{name}: your function raised numpy's shape error ({error}): a matrix product "
-            "whose inner dimensions do not match. Likely mistake (transposed operand): the "
-            "gradient of a weight is (its input)ᵀ @ dZ, e.g. dW = X.T @ dZ with the shape of "
-            "W, (D, M); the gradient of the input is dZ @ W.T, with the shape of X, (N, D)."
+            "whose inner dimensions do not match. Likely mistake (transposed): an "
+            "operand lacks its transpose; the gradient of a weight is (its input)ᵀ @ dZ, "
+            "e.g. dW = X.T @ dZ with the shape of W, (D, M); the gradient of the input is "
+            "dZ @ W.T, with the shape of X, (N, D)."
         ) from None
     # a failure is raised again below, from a line that reads as what it is: the student's
     # traceback then shows their call of check(...) and the message, not the request channel

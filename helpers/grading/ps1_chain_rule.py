@@ -39,10 +39,10 @@ def build(K, T):
         branch = ("a path from t to g is missing: t reaches f through x = t², y = tanh t and "
                   "z = t, and g'(t) is the sum of all three terms ∂f/∂x·dx/dt + ∂f/∂y·dy/dt + "
                   "∂f/∂z·dz/dt; the missing one is the path through ")
-        return [("missing branch", via_y + via_z, branch + "x = t²"),
-                ("missing branch", via_x + via_z, branch + "y = tanh t"),
-                ("missing branch", via_x + via_y, branch + "z = t"),
-                ("missing activation derivative", via_x + t ** 2 + via_z,
+        return [("missing_branch", via_y + via_z, branch + "x = t²"),
+                ("missing_branch", via_x + via_z, branch + "y = tanh t"),
+                ("missing_branch", via_x + via_y, branch + "z = t"),
+                ("missing_activation_derivative", via_x + t ** 2 + via_z,
                  "the path through y = tanh t lacks the activation derivative: "
                  "dy/dt = tanh′(t) = 1 - tanh²t, not 1")]
 
@@ -65,7 +65,7 @@ def build(K, T):
         return [("wrong activation derivative", wrong,
                  "you used the sigmoid's derivative σ(z)(1 - σ(z)); the derivative of softplus "
                  "is softplus′(z) = e^z/(1 + e^z) = σ(z) itself"),
-                ("missing activation derivative", y_bar * x if idx == 0 else y_bar,
+                ("missing_activation_derivative", y_bar * x if idx == 0 else y_bar,
                  "z̄ lacks the activation derivative: z̄ = ȳ·softplus′(z) = ȳ·σ(z), then "
                  "w̄ = z̄·x and b̄ = z̄")]
 
@@ -106,13 +106,13 @@ def build(K, T):
         J = jacobian_of_x(z)
         g_x = arr([2 * x[0] * x[1], x[0] ** 2 + 1 - tanh(x[1]) ** 2], dtype=f64)
         no_tanh_prime = arr([2 * x[0] * x[1], x[0] ** 2 + 1], dtype=f64)
-        out = [("missing activation derivative", J.T @ no_tanh_prime,
+        out = [("missing_activation_derivative", J.T @ no_tanh_prime,
                 "∂f/∂x2 lacks tanh′: d tanh(x2)/dx2 = 1 - tanh²(x2), not 1")]
         for j, name in ((0, "z1"), (2, "z3")):  # z1 and z3 reach f through both x1 and x2
             for i, other in ((0, "x2"), (1, "x1")):
                 J_cut = J.copy()
                 J_cut[i, j] = 0.0
-                out.append(("missing branch", J_cut.T @ g_x,
+                out.append(("missing_branch", J_cut.T @ g_x,
                             f"{name} reaches f through x1 and through x2, so ∂f/∂{name} is the "
                             f"sum of both paths, Σ_i ∂f/∂x_i · ∂x_i/∂{name}; you kept only the "
                             f"path through {other}"))

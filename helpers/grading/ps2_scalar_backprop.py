@@ -130,16 +130,16 @@ def build(K, T):  # noqa: C901 - one table, read top to bottom
         B = bars(a)
         children = ("w has three children, z = wx + b, y = w·h and R = ½w², so w̄ is the sum of "
                     "three messages, w̄ = z̄·x + ȳ·h + R̄·w; you left out the one from ")
-        return [("missing branch", B["w_via_y"] + B["w_via_R"], children + "z (z̄·x)"),
-                ("missing branch", B["w_via_z"] + B["w_via_R"], children + "y (ȳ·h)"),
-                ("missing branch", B["w_via_z"] + B["w_via_y"], children + "R (R̄·w = λw)"),
-                ("missing activation derivative",
+        return [("missing_branch", B["w_via_y"] + B["w_via_R"], children + "z (z̄·x)"),
+                ("missing_branch", B["w_via_z"] + B["w_via_R"], children + "y (ȳ·h)"),
+                ("missing_branch", B["w_via_z"] + B["w_via_y"], children + "R (R̄·w = λw)"),
+                ("missing_activation_derivative",
                  B["w_via_z"] / B["tanh_prime"] + B["w_via_y"] + B["w_via_R"],
                  "the message through z lacks tanh′: z̄ = h̄·(1 - h²), then z̄·x")]
 
     def tanh_prime_dropped(a):
         B = bars(a)
-        return [("missing activation derivative", B["h"],
+        return [("missing_activation_derivative", B["h"],
                  "z̄ lacks tanh′: z̄ = h̄·tanh′(z) = h̄·(1 - h²), and b̄ = z̄")]
 
     grad_spec("ps2.reg_ybar", call="reg_backward(w, b, x, t, lam)", label="ȳ",
@@ -175,11 +175,58 @@ def build(K, T):  # noqa: C901 - one table, read top to bottom
         "reuse": (lambda a, b: tanh(a * b) * a + exp(a) * b + a * a, 2,
                   "(a * b).tanh() * a + a.exp() * b + a * a"),
     }
+    def engine_mistakes(op):
+        """The gradients that known slips in one backward rule produce, for a check of ``op``."""
+        def mul(a):
+            advice = ("∂(a·b)/∂a is the *other* operand: self.grad += other.data * out.grad, "
+                      "other.grad += self.data * out.grad")
+            return [("operands_swapped", wrong, advice)
+                    for wrong in ([a[0], a[1]], [a[0], a[0]], [a[1], a[1]])]
+
+        def tanh_(a):
+            t = tanh(a[0])
+            return [("wrong_activation_derivative", [1 - t], "tanh′ = 1 - tanh², the output "
+                     "squared: self.grad += (1 - out.data ** 2) * out.grad"),
+                    ("wrong_activation_derivative", [1 - a[0] ** 2], "tanh′ = 1 - tanh(a)², "
+                     "of the output, not 1 - a² of the input: (1 - out.data ** 2) * out.grad")]
+
+        def exp_(a):
+            return [("wrong_derivative", [a[0]], "the derivative of eᵃ is eᵃ itself, the "
+                     "node's output: self.grad += out.data * out.grad")]
+
+        def pow_(a):
+            return [("exponent_not_lowered", [3 * a[0] ** 3], "d(aᵏ)/da = k·aᵏ⁻¹: self.grad "
+                     "+= k * self.data ** (k - 1) * out.grad"),
+                    ("missing_factor_k", [a[0] ** 2], "d(aᵏ)/da = k·aᵏ⁻¹, with the factor k")]
+
+        def reuse(a):
+            # f = tanh(a·b)·a + eᵃ·b + a·a: a reaches f through five uses, b through two. A
+            # gradient that is overwritten (=) instead of accumulated (+=) keeps only some of
+            # those messages: every proper subset of them is a known wrong gradient.
+            x, y = a[0], a[1]
+            t = tanh(x * y)
+            uses_a = [(1 - t * t) * y * x, t, exp(x) * y, x, x]
+            uses_b = [(1 - t * t) * x * x, exp(x)]
+            sums_a = [0.0]
+            for u in uses_a:
+                sums_a = sums_a + [s + u for s in sums_a]
+            sums_b = [0.0]
+            for u in uses_b:
+                sums_b = sums_b + [s + u for s in sums_b]
+            full = (sums_a[-1], sums_b[-1])
+            advice = ("a Var used more than once gets one message from every use, and its grad "
+                      "is their sum: every backward rule must add to .grad (+=), never assign "
+                      "it (=); here a is used 5 times and b twice")
+            return [("not_accumulated", [ga, gb], advice)
+                    for ga in sums_a for gb in sums_b if (ga, gb) != full]
+        return {"mul": mul, "tanh": tanh_, "exp": exp_, "pow": pow_, "reuse": reuse}[op]
+
     for op, (f, n, text) in engine.items():
         grad_spec(f"ps2.engine_{op}", call=f"engine_grads(lambda ...: {text}, ...)",
                   label=f"∇f for f = {text}",
                   make=lambda R, n=n: _tuple(R.uniform(-1.5, 1.5) for _ in _range(n)),
                   point=lambda a: arr(a, dtype=f64),
                   func=lambda a, v, f=f, n=n: f(*[v[i] for i in _range(n)]),
+                  mistakes=engine_mistakes(op),
                   about=f"gradients of f = {text} with respect to its inputs, from your Var")
     return S, forwards
