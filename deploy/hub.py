@@ -153,8 +153,10 @@ def cmd_env(settings: Settings, _args) -> None:
         env = dict(os.environ, UV_CACHE_DIR=str(REPO / "build" / "uv-cache"),
                    UV_LINK_MODE="copy")
         run([uv, "venv", "--quiet", "--allow-existing", "--python", SYSTEM_PYTHON, venv], env=env)
-        run([uv, "pip", "install", "--quiet", "--python", venv / "bin" / "python", target],
-            env=env)
+        # --compile-bytecode: students' kernels cannot write .pyc into this venv, so without it
+        # every kernel would compile numpy, IPython... from source at each start
+        run([uv, "pip", "install", "--quiet", "--compile-bytecode", "--python",
+             venv / "bin" / "python", target], env=env)
     else:
         say("uv not found (pip install uv makes this step ~5x faster); using venv + pip")
         run([SYSTEM_PYTHON, "-m", "venv", venv])
