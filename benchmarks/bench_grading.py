@@ -104,12 +104,22 @@ def _course(n: int, root: Path, first_only: bool = False) -> Path:
     return course
 
 
-def _grade(course: Path, workers: int, kernel_pool: bool) -> float:
-    """Seconds grade_class takes for the whole course (its own figure, in its report)."""
+def _grade(course: Path, workers: int, kernel_pool: bool, bytecode: bool = True) -> float:
+    """Seconds grade_class takes for the whole course (its own figure, in its report).
+
+    ``bytecode=False`` replays the set-up before bytecode was written at install: every Python
+    process of the run (grade_class, nbgrader, the grading kernels) looks for ``.pyc`` files in
+    an empty folder (``PYTHONPYCACHEPREFIX``) and may write none, so it compiles every module
+    it imports from source, as it did in CI, where PYTHONDONTWRITEBYTECODE is set.
+    """
     from nbgrader_utils import nbgrader_env
 
     env = nbgrader_env(course.parent)
-    report = course.parent / f"report-{workers}-{int(kernel_pool)}.json"
+    if not bytecode:
+        empty = course.parent / "no-pycache"
+        empty.mkdir(exist_ok=True)
+        env.update(PYTHONPYCACHEPREFIX=str(empty), PYTHONDONTWRITEBYTECODE="1")
+    report = course.parent / f"report-{workers}-{int(kernel_pool)}-{int(bytecode)}.json"
     subprocess.run([sys.executable, str(ROOT / "tools" / "grade_class.py"), "--course",
                     str(course), "--workers", str(workers), "--report", str(report),
                     "--kernel-pool" if kernel_pool else "--no-kernel-pool"],
@@ -117,30 +127,41 @@ def _grade(course: Path, workers: int, kernel_pool: bool) -> float:
     return float(json.loads(report.read_text())["seconds"])
 
 
+# (label, kernel pool, bytecode): the baseline first, then today's default, then the pool
+VARIANTS = [
+    ("no pool, no bytecode (before)", False, False),
+    ("no pool", False, True),
+    ("kernel pool", True, True),
+]
+BASELINE = VARIANTS[0][0]
+
+
 def run(size: str) -> list[dict]:
     n = {"tiny": 2, "full": 40}[size]
+    variants = VARIANTS if size == "full" else VARIANTS[2:]
     root = Path(tempfile.mkdtemp(prefix="bench-grading-"))
     rows = []
     per = {}
     try:
-        course = _course(n, root / "a", first_only=size == "tiny")
-        twin = root / "b" / "course"
-        shutil.copytree(course, twin)
-        # the old path first, then the pool, back to back, each on its own copy of the class
-        for pool, folder in ((False, course), (True, twin)) if size == "full" else ((True, twin),):
-            seconds = _grade(folder, 2, pool)
-            per[pool] = seconds / n
-            variant = f"per submission, 2 workers, {'kernel pool' if pool else 'no pool'}"
-            against = pool and False in per
-            rows.append(_row("grading", variant, round(per[pool], 3),
-                             "per submission, 2 workers, no pool" if against else None,
-                             round(per[False] / per[True], 2) if against else None,
+        course = _course(n, root / "v0", first_only=size == "tiny")
+        # back to back, each on its own copy of the class
+        for i, (label, pool, bytecode) in enumerate(variants):
+            folder = course
+            if i:
+                folder = root / f"v{i}" / "course"
+                shutil.copytree(course, folder)
+            seconds = _grade(folder, 2, pool, bytecode)
+            per[label] = seconds / n
+            against = label != BASELINE and BASELINE in per
+            rows.append(_row("grading", f"per submission, 2 workers, {label}",
+                             round(per[label], 3),
+                             f"per submission, 2 workers, {BASELINE}" if against else None,
+                             round(per[BASELINE] / per[label], 2) if against else None,
                              f"{n} submissions in {seconds:.1f} s"))
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    for pool in sorted(per):
-        whole = per[pool] * CLASS
-        label = "kernel pool" if pool else "no pool"
+    for label, seconds in per.items():
+        whole = seconds * CLASS
         rows.append(_row("grading", f"class of 800, 2 workers, {label}",
                          round(whole, 1), None, round(TARGET_SECONDS / whole, 2),
                          "200 students x 4 problem sets, extrapolated; ratio = 900 s target / "

@@ -56,7 +56,8 @@ DATA_ARG = "--backprop-data"  # folder whose data files the kernel gets (the pro
 PYTHON_FLAGS = ("-s", "-P") if sys.version_info >= (3, 11) else ("-s",)
 KEEP_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "MPLBACKEND", "PYTHONHASHSEED",
             "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NBGRADER_EXECUTION",
-            "BACKPROP_KERNEL_OUTPUT_BYTES", "PYDEVD_DISABLE_FILE_VALIDATION")
+            "BACKPROP_KERNEL_OUTPUT_BYTES", "PYDEVD_DISABLE_FILE_VALIDATION",
+            "PYTHONPYCACHEPREFIX")  # where to read bytecode (make bench's "before" replays none)
 
 
 def _env_int(name: str, default: int) -> int:
