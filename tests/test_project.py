@@ -101,3 +101,38 @@ def test_plot_functions_are_reexported_lazily():
     code = ("import sys, helpers.grading; assert 'matplotlib' not in sys.modules, 'eager'; "
             "from helpers import plot_loss; assert 'matplotlib.pyplot' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+GRADING_KERNEL_IMPORTS = ("ipykernel.kernelapp", "IPython.core.interactiveshell", "zmq",
+                          "numpy.linalg", "jupyter_client.session")
+
+
+def _modules_without_bytecode(names, pycache_prefix=None) -> list[str]:
+    """Modules among ``names`` whose bytecode this interpreter would not find (and so would
+    compile from source at every start where no .pyc can be written)."""
+    code = (
+        "import importlib, importlib.util, sys, os\n"
+        "for n in sys.argv[1:]:\n"
+        "    f = importlib.import_module(n).__file__\n"
+        "    if not os.path.exists(importlib.util.cache_from_source(f)): print(n)\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
+    if pycache_prefix:
+        env["PYTHONPYCACHEPREFIX"] = str(pycache_prefix)
+    out = subprocess.run([sys.executable, "-c", code, *names], env=env, capture_output=True,
+                         text=True, check=True).stdout
+    return out.split()
+
+
+def test_the_set_up_wrote_the_bytecode_grading_kernels_import():
+    """Grading kernels run where no .pyc can be written (a throw-away uid, or with
+    PYTHONDONTWRITEBYTECODE as in CI): without the bytecode the set-up writes at install
+    (UV_COMPILE_BYTECODE in the Makefile), each one compiles IPython, ipykernel and numpy again.
+    If this fails in an old checkout: `make clean-venv setup`."""
+    assert _modules_without_bytecode(GRADING_KERNEL_IMPORTS) == []
+
+
+def test_the_bytecode_check_sees_missing_bytecode(tmp_path):
+    """An interpreter told to look for bytecode in an empty folder finds none."""
+    missing = _modules_without_bytecode(GRADING_KERNEL_IMPORTS, pycache_prefix=tmp_path)
+    assert missing == list(GRADING_KERNEL_IMPORTS)

@@ -62,12 +62,17 @@ def build(K, T):
         z_bar_sigmoid_prime = (softplus(w * x + b) - t) * s * (1 - s)
         wrong = z_bar_sigmoid_prime * x if idx == 0 else z_bar_sigmoid_prime
         y_bar = softplus(w * x + b) - t
-        return [("wrong activation derivative", wrong,
-                 "you used the sigmoid's derivative σ(z)(1 - σ(z)); the derivative of softplus "
-                 "is softplus′(z) = e^z/(1 + e^z) = σ(z) itself"),
-                ("missing_activation_derivative", y_bar * x if idx == 0 else y_bar,
-                 "z̄ lacks the activation derivative: z̄ = ȳ·softplus′(z) = ȳ·σ(z), then "
-                 "w̄ = z̄·x and b̄ = z̄")]
+        out = [("wrong_activation_derivative", wrong,
+                "you used the sigmoid's derivative σ(z)(1 - σ(z)); the derivative of softplus "
+                "is softplus′(z) = e^z/(1 + e^z) = σ(z) itself"),
+               ("missing_activation_derivative", y_bar * x if idx == 0 else y_bar,
+                "z̄ lacks the activation derivative: z̄ = ȳ·softplus′(z) = ȳ·σ(z), then "
+                "w̄ = z̄·x and b̄ = z̄")]
+        if idx == 1:
+            out.append(("bias_times_input", y_bar * s * x,
+                        "b is added in z = wx + b, so ∂z/∂b = 1 and b̄ = z̄ (x multiplies "
+                        "only w: w̄ = z̄·x)"))
+        return out
 
     # 3. x(z) = (z1·z2 + z3, z1 - z3²) from z in R³ to R², then f(x) = x1²·x2 + tanh(x2)
     def x_of_z(z):

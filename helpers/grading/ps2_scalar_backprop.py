@@ -113,8 +113,13 @@ def build(K, T):  # noqa: C901 - one table, read top to bottom
         S[name] = T["grad_spec"](**spec)
 
     def make_reg(R):
-        return (R.normal(()) * 1.5, R.normal(()), R.normal(()) * 1.5, R.uniform(-1, 1),
-                R.uniform(0.05, 1.0))
+        """(w, b, x, t, lam) at which every message is far from 0, so that leaving any one out
+        fails the check: |w|, |x| in [0.5, 1.5], |z| in [0.3, 1.5] (h neither 0 nor
+        saturated), |y - t| in [0.3, 1.2]."""
+        def signed(lo, hi):
+            return R.uniform(lo, hi) * (2 * R.integers(0, 2) - 1)
+        w, x, z = signed(0.5, 1.5), signed(0.5, 1.5), signed(0.3, 1.5)
+        return (w, z - w * x, x, w * tanh(z) + signed(0.3, 1.2), R.uniform(0.05, 1.0))
 
     def bars(a):
         """The correct bars (ȳ, h̄, z̄, w̄ by its three children, b̄) and h at args ``a``."""
@@ -142,6 +147,11 @@ def build(K, T):  # noqa: C901 - one table, read top to bottom
         return [("missing_activation_derivative", B["h"],
                  "z̄ lacks tanh′: z̄ = h̄·tanh′(z) = h̄·(1 - h²), and b̄ = z̄")]
 
+    def b_mistakes(a):
+        return tanh_prime_dropped(a) + [
+            ("bias_times_input", bars(a)["b"] * a[2],
+             "b is added in z = wx + b, so ∂z/∂b = 1 and b̄ = z̄ (x multiplies only w)")]
+
     grad_spec("ps2.reg_ybar", call="reg_backward(w, b, x, t, lam)", label="ȳ",
               make=make_reg, pick="y",
               point=lambda a: a[0] * tanh(a[0] * a[2] + a[1]),
@@ -164,7 +174,7 @@ def build(K, T):  # noqa: C901 - one table, read top to bottom
     pt, fn = param(1, reg_loss)
     grad_spec("ps2.reg_bbar", call="reg_backward(w, b, x, t, lam)", label="b̄",
               make=make_reg, pick="b", point=pt, func=fn,
-              mistakes=tanh_prime_dropped,
+              mistakes=b_mistakes,
               about="b̄ = ∂L_reg/∂b, L_reg = ½(w·tanh(wx + b) - t)² + λ·½w²")
 
     engine = {
@@ -224,7 +234,9 @@ def build(K, T):  # noqa: C901 - one table, read top to bottom
     for op, (f, n, text) in engine.items():
         grad_spec(f"ps2.engine_{op}", call=f"engine_grads(lambda ...: {text}, ...)",
                   label=f"∇f for f = {text}",
-                  make=lambda R, n=n: _tuple(R.uniform(-1.5, 1.5) for _ in _range(n)),
+                  # inputs 0.5 <= |a| <= 1.5: near 0, 1 - a² and 1 - tanh²(a) agree to 1e-5
+                  make=lambda R, n=n: _tuple(R.uniform(0.5, 1.5) * (2 * R.integers(0, 2) - 1)
+                                             for _ in _range(n)),
                   point=lambda a: arr(a, dtype=f64),
                   func=lambda a, v, f=f, n=n: f(*[v[i] for i in _range(n)]),
                   mistakes=engine_mistakes(op),

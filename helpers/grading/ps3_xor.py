@@ -63,7 +63,11 @@ def build(K, T):  # noqa: C901 - one table, read top to bottom
         return [("missing_activation_derivative", X.T @ (dY @ W2.T),
                  "dW1 is what you get without the sigmoid's derivative: on the way back through "
                  "A1 = σ(Z1) multiply by σ'(Z1) = A1 (1 - A1) entry by entry, "
-                 "dZ1 = (dY @ W2.T) * A1 * (1 - A1), then dW1 = X.T @ dZ1")]
+                 "dZ1 = (dY @ W2.T) * A1 * (1 - A1), then dW1 = X.T @ dZ1"),
+                ("derivative_at_the_activation",
+                 X.T @ ((dY @ W2.T) * sigmoid(A1) * (1 - sigmoid(A1))),
+                 "σ' was taken at the activation A1 = σ(Z1) instead of at the layer's input "
+                 "Z1: sigmoid_backward(dA1, Z1), i.e. dZ1 = dA1 * σ(Z1) * (1 - σ(Z1))")]
 
     for style in ("hand", "chain"):
         fname = "grads_by_hand" if style == "hand" else "grads_by_chain"

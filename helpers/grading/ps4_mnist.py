@@ -63,6 +63,10 @@ def build(K, T):  # noqa: C901 - one table, read top to bottom
     grad_spec("ps4.dlogits", call="softmax_ce_backward(logits, Y)", label="dlogits",
               make=make_logits, point=pt, func=fn,
               diag=lambda a: {"batch_size": a[0].shape[0]},
+              mistakes=lambda a: [(
+                  "missing_softmax", (a[0] - a[1]) / a[0].shape[0],
+                  "the gradient compares the probabilities with the one-hot labels, not the "
+                  "raw logits: dlogits = (softmax(logits) - Y) / N")],
               about="mean cross-entropy of softmax(logits) against one-hot Y")
 
     def draw_mlp3(R):
@@ -141,6 +145,13 @@ def build(K, T):  # noqa: C901 - one table, read top to bottom
                      f"the L2 term is divided by the batch size: only the cross-entropy is a "
                      f"mean over the batch, the penalty is added once, d{key} = ... + lam * {key}"),
                 ]
+                if layer >= 2:
+                    pre = v["Z2"] if layer == 3 else v["Z1"]
+                    out.append((
+                        "preactivation_instead_of_activation", pre.T @ dZ + lam * P[key],
+                        f"d{key} multiplies by the layer's input, the activation "
+                        f"A{layer - 1} = ReLU(Z{layer - 1}), not the pre-activation "
+                        f"Z{layer - 1}: d{key} = A{layer - 1}.T @ dZ{layer} + lam * {key}"))
             else:
                 out += [
                     ("bias_decayed", grad_from(dZ) + lam * P[key],

@@ -47,7 +47,7 @@ MISTAKES = [
     _m("reg_h_bar_factor_2", "p2b-reg", "h_bar = y_bar * w", "h_bar = 2 * y_bar * w",
        _REG_ALL, ["h̄ is wrong", "twice"]),
     _m("reg_b_times_x", "p2b-reg", "b_bar = z_bar\n", "b_bar = z_bar * x\n",
-       ["test-reg-b"], ["b̄ is wrong"]),
+       ["test-reg-b"], ["b̄ is wrong", "bias_times_input"]),
     # 3. the engine
     _m("engine_mul_swapped", "p3b-engine", "self.grad += other.data * out.grad",
        "self.grad += self.data * out.grad", ["test-engine-mul", "test-engine-reuse"],

@@ -30,7 +30,8 @@ MISTAKES = [
        ["test-hand-dW2", "test-hand-dW1"], ["matmul", "mismatch", "transposed"]),
     # 2. the chain of nodes
     _m("chain_sigmoid_of_activation", "p1c-chain", "dZ1 = sigmoid_backward(dA1, Z1)",
-       "dZ1 = sigmoid_backward(dA1, A1)", ["test-chain-dW1", "test-update"], ["is wrong"]),
+       "dZ1 = sigmoid_backward(dA1, A1)", ["test-chain-dW1", "test-update"],
+       ["derivative_at_the_activation", "sigmoid_backward(dA1, Z1)"]),
     _m("chain_missing_sigma_prime", "p1c-chain", "return dA * s * (1 - s)", "return dA",
        ["test-chain-dW1", "test-update"], ["missing_activation_derivative"]),
     _m("chain_weight_grad_transposed", "p1c-chain", "return inp.T @ dZ, dZ @ W.T",

@@ -26,7 +26,7 @@ MISTAKES = [
     _m("dlogits_forgot_softmax", "p1b-dlogits",
        "return (softmax(logits) - Y) / logits.shape[0]",
        "return (logits - Y) / logits.shape[0]",
-       ["test-dlogits"] + _GRADS, ["dlogits is wrong"]),
+       ["test-dlogits"] + _GRADS, ["missing_softmax", "softmax(logits) - Y"]),
     # 2. transfer: the backward pass with an L2 penalty
     _m("relu_mask_missing_layer2", "p2b-backward", _DZ2, 'dZ2 = dZ3 @ params["W3"].T',
        _HIDDEN, ["missing_activation_derivative", "ReLU mask of layer 2"]),
@@ -62,7 +62,8 @@ MISTAKES = [
     _m("db1_mean_not_sum", "p2b-backward", 'grads["b1"] = dZ1.sum(axis=0)',
        'grads["b1"] = dZ1.mean(axis=0)', ["test-hidden-biases"], ["db1", "batch size"]),
     _m("dW2_uses_Z1", "p2b-backward", 'grads["W2"] = A1.T @ dZ2', 'grads["W2"] = Z1.T @ dZ2',
-       ["test-hidden-weights"], ["dW2 is wrong"]),
+       ["test-hidden-weights"],
+       ["preactivation_instead_of_activation", "A1.T @ dZ2"]),
     _m("backward_with_helpers_layers", "p2b-backward",
        "    dZ3 = softmax_ce_backward(logits, Y)",
        "    from helpers.layers import SoftmaxCrossEntropy\n"
