@@ -112,14 +112,16 @@ def build(K, T):  # noqa: C901 - one table, read top to bottom
     def grad_spec(name, **spec):
         S[name] = T["grad_spec"](**spec)
 
+    def signed(R, lo, hi):
+        """A number whose size is uniform in [lo, hi], with a random sign."""
+        return R.uniform(lo, hi) * (2 * R.integers(0, 2) - 1)
+
     def make_reg(R):
         """(w, b, x, t, lam) at which every message is far from 0, so that leaving any one out
         fails the check: |w|, |x| in [0.5, 1.5], |z| in [0.3, 1.5] (h neither 0 nor
         saturated), |y - t| in [0.3, 1.2]."""
-        def signed(lo, hi):
-            return R.uniform(lo, hi) * (2 * R.integers(0, 2) - 1)
-        w, x, z = signed(0.5, 1.5), signed(0.5, 1.5), signed(0.3, 1.5)
-        return (w, z - w * x, x, w * tanh(z) + signed(0.3, 1.2), R.uniform(0.05, 1.0))
+        w, x, z = signed(R, 0.5, 1.5), signed(R, 0.5, 1.5), signed(R, 0.3, 1.5)
+        return (w, z - w * x, x, w * tanh(z) + signed(R, 0.3, 1.2), R.uniform(0.05, 1.0))
 
     def bars(a):
         """The correct bars (ȳ, h̄, z̄, w̄ by its three children, b̄) and h at args ``a``."""
@@ -185,6 +187,14 @@ def build(K, T):  # noqa: C901 - one table, read top to bottom
         "reuse": (lambda a, b: tanh(a * b) * a + exp(a) * b + a * a, 2,
                   "(a * b).tanh() * a + a.exp() * b + a * a"),
     }
+
+    def subset_sums(messages):
+        """The sum of every subset of ``messages``, the empty one first and the whole last."""
+        sums = [0.0]
+        for m in messages:
+            sums = sums + [s + m for s in sums]
+        return sums
+
     def engine_mistakes(op):
         """The gradients that known slips in one backward rule produce, for a check of ``op``."""
         def mul(a):
@@ -215,14 +225,8 @@ def build(K, T):  # noqa: C901 - one table, read top to bottom
             # those messages: every proper subset of them is a known wrong gradient.
             x, y = a[0], a[1]
             t = tanh(x * y)
-            uses_a = [(1 - t * t) * y * x, t, exp(x) * y, x, x]
-            uses_b = [(1 - t * t) * x * x, exp(x)]
-            sums_a = [0.0]
-            for u in uses_a:
-                sums_a = sums_a + [s + u for s in sums_a]
-            sums_b = [0.0]
-            for u in uses_b:
-                sums_b = sums_b + [s + u for s in sums_b]
+            sums_a = subset_sums([(1 - t * t) * y * x, t, exp(x) * y, x, x])
+            sums_b = subset_sums([(1 - t * t) * x * x, exp(x)])
             full = (sums_a[-1], sums_b[-1])
             advice = ("a Var used more than once gets one message from every use, and its grad "
                       "is their sum: every backward rule must add to .grad (+=), never assign "
@@ -235,8 +239,7 @@ def build(K, T):  # noqa: C901 - one table, read top to bottom
         grad_spec(f"ps2.engine_{op}", call=f"engine_grads(lambda ...: {text}, ...)",
                   label=f"∇f for f = {text}",
                   # inputs 0.5 <= |a| <= 1.5: near 0, 1 - a² and 1 - tanh²(a) agree to 1e-5
-                  make=lambda R, n=n: _tuple(R.uniform(0.5, 1.5) * (2 * R.integers(0, 2) - 1)
-                                             for _ in _range(n)),
+                  make=lambda R, n=n: _tuple(signed(R, 0.5, 1.5) for _ in _range(n)),
                   point=lambda a: arr(a, dtype=f64),
                   func=lambda a, v, f=f, n=n: f(*[v[i] for i in _range(n)]),
                   mistakes=engine_mistakes(op),
