@@ -59,9 +59,9 @@ def build(K, T):
     def wb_mistakes(a, idx):
         w, b, x, t = a
         s = sigmoid(w * x + b)
-        z_bar_sigmoid_prime = (softplus(w * x + b) - t) * s * (1 - s)
-        wrong = z_bar_sigmoid_prime * x if idx == 0 else z_bar_sigmoid_prime
         y_bar = softplus(w * x + b) - t
+        z_bar_sigmoid_prime = y_bar * s * (1 - s)
+        wrong = z_bar_sigmoid_prime * x if idx == 0 else z_bar_sigmoid_prime
         out = [("wrong_activation_derivative", wrong,
                 "you used the sigmoid's derivative σ(z)(1 - σ(z)); the derivative of softplus "
                 "is softplus′(z) = e^z/(1 + e^z) = σ(z) itself"),
