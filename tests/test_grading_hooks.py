@@ -182,3 +182,50 @@ def test_config_values():
     assert "ClearHiddenTests" in names
     assert names.index("ClearHiddenTests") > names.index("GetGrades")
     assert json.dumps(config.Exchange.root)  # a plain string path
+
+
+def _kernel_dying_at_start(tmp_path, monkeypatch, deaths: int):
+    """A kernelspec ``flaky`` whose first ``deaths`` starts exit at once (no answer); the file it
+    returns counts the starts."""
+    starts = tmp_path / "starts"
+    script = tmp_path / "flaky_kernel.py"
+    script.write_text(
+        "import pathlib, sys\n"
+        f"p = pathlib.Path({str(starts)!r})\n"
+        "n = int(p.read_text()) if p.exists() else 0\n"
+        "p.write_text(str(n + 1))\n"
+        f"if n < {deaths}:\n"
+        "    sys.exit(1)\n"
+        "from ipykernel.kernelapp import launch_new_instance\n"
+        "launch_new_instance()\n")
+    spec = tmp_path / "kernels" / "flaky"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, str(script), "-f", "{connection_file}"],
+        "display_name": "flaky", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    return starts
+
+
+def _run_in(kernel_name: str):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("print(6 * 7)")]
+    execute = nbgrader_hooks.GradingExecute(kernel_name=kernel_name, start_attempts=3)
+    nb, _ = execute.preprocess(nb, {})
+    return nb.cells[0].outputs
+
+
+def test_a_kernel_that_dies_before_answering_is_started_again(tmp_path, monkeypatch):
+    """No cell has run before the kernel's first answer, so a death then (two workers' kernels
+    given the same port) costs a restart, not the submission's marks."""
+    starts = _kernel_dying_at_start(tmp_path, monkeypatch, deaths=2)
+    outputs = _run_in("flaky")
+    assert starts.read_text() == "3"
+    assert outputs[0]["text"] == "42\n", outputs
+
+
+def test_a_kernel_that_never_answers_fails_after_the_last_attempt(tmp_path, monkeypatch):
+    starts = _kernel_dying_at_start(tmp_path, monkeypatch, deaths=5)
+    with pytest.raises(RuntimeError, match="died before replying"):
+        _run_in("flaky")
+    assert starts.read_text() == "3"

@@ -62,6 +62,7 @@ from nbgrader.preprocessors import (
     OverwriteKernelspec,
     SaveAutoGrades,
 )
+from jupyter_core.utils import run_sync
 from traitlets import Integer, Unicode
 
 HERE = Path(__file__).resolve().parent
@@ -296,10 +297,40 @@ class GradingExecute(Execute):
         args = [a for a in self.extra_arguments if not a.startswith("--backprop-data=")]
         return [*args, f"--backprop-data={folder}"]
 
+    start_attempts = Integer(
+        3, help="times a kernel that dies before it answers (no cell has run) is started",
+    ).tag(config=True)
+
     async def async_start_new_kernel(self, **kwargs):
         """Start the kernel with the problem set's data folder (``launch.py --backprop-data``)."""
         self.extra_arguments = self.kernel_arguments(self.resources)
+        self.__dict__["_start_kwargs"] = kwargs
         return await super().async_start_new_kernel(**kwargs)
+
+    async def async_start_new_kernel_client(self):
+        """Connect to the kernel; start it again if it died before answering.
+
+        Before its first answer no cell of the submission has run, so a kernel that died then
+        (e.g. two workers' kernels were given the same free port, and the second could not bind
+        it) says nothing about the submission: it is started again, up to ``start_attempts``
+        times in all, and only then does the submission fail.
+        """
+        for attempt in range(1, self.start_attempts + 1):
+            try:
+                return await super().async_start_new_kernel_client()
+            except RuntimeError as exc:
+                if (attempt == self.start_attempts or not self.owns_km
+                        or "died before replying" not in str(exc)):
+                    raise
+                self.log.warning("grading kernel died while starting (%s); starting another "
+                                 "(attempt %d of %d)", exc, attempt + 1, self.start_attempts)
+            self.km = self.create_kernel_manager()
+            await self.async_start_new_kernel(**self.__dict__.get("_start_kwargs", {}))
+
+    # nbclient's synchronous wrappers (used by nbconvert's preprocess) were made from its own
+    # coroutines: rebuilt from these, so that the overrides above are the ones that run
+    start_new_kernel = run_sync(async_start_new_kernel)
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
     def preprocess(self, nb, resources=None, km=None):
         """Run the notebook; with the kernel pool on, in a pre-started kernel (``KernelPool``).
