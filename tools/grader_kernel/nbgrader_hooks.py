@@ -47,6 +47,7 @@ import builtins
 import os
 from pathlib import Path
 
+from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import (
@@ -62,7 +63,6 @@ from nbgrader.preprocessors import (
     OverwriteKernelspec,
     SaveAutoGrades,
 )
-from jupyter_core.utils import run_sync
 from traitlets import Integer, Unicode
 
 HERE = Path(__file__).resolve().parent
@@ -450,8 +450,6 @@ class KernelPool:
 
     @staticmethod
     def _run(coroutine_function, *args, **kwargs):
-        from jupyter_core.utils import run_sync
-
         return run_sync(coroutine_function)(*args, **kwargs)
 
     def _start(self, key: tuple, config, cwd: str):
